@@ -1,0 +1,122 @@
+import * as v from 'valibot'
+import type { FieldMessageKey } from './messages'
+import { fieldMessage } from './messages'
+import { addDays, DEFAULT_TIME_ZONE, isIsoDate, todayIn } from './week'
+
+/**
+ * The records members write, as the sync protocol carries them (`../shared/PROTOCOL.md`).
+ * One schema per table serves the app's forms (messages at the field) and the server's
+ * judgement of each pushed change, so both enforce the same limits.
+ */
+
+export const STUDY_FORMS = ['branch_study', 'party_lecture', 'party_day', 'reading_class', 'seminar', 'exchange', 'training', 'self_study', 'home_study'] as const
+export type StudyForm = typeof STUDY_FORMS[number]
+
+export const SERVICE_ACTIVITIES = ['publicity', 'visit', 'volunteer', 'charity_purchase', 'other'] as const
+export type ServiceActivity = typeof SERVICE_ACTIVITIES[number]
+
+/** Tables a member may push today; later issues add materials, reading progress and problems. */
+export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes'] as const
+export type MemberTable = typeof MEMBER_TABLES[number]
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+const msg = (key: FieldMessageKey) => (issue: { lang?: string }) => fieldMessage(key, issue.lang)
+
+/** A string of `min`–`max` characters; blank text does not count towards `min`. */
+function text(key: FieldMessageKey, min: number, max: number) {
+  return v.pipe(
+    v.string(msg(key)),
+    v.check(s => s.trim().length >= min, msg(key)),
+    v.maxLength(max, msg(key)),
+  )
+}
+
+const uuid = (key: FieldMessageKey) => v.pipe(v.string(msg(key)), v.regex(UUID_RE, msg(key)))
+
+/** A record's date: a real `YYYY-MM-DD`, at most one day after today in the branch's zone. */
+export const recordDate = v.pipe(
+  v.string(msg('date')),
+  v.check(isIsoDate, msg('date')),
+  v.check(d => d <= addDays(todayIn(DEFAULT_TIME_ZONE), 1), msg('dateFuture')),
+)
+
+export const studyCheckinData = v.object({
+  date: recordDate,
+  form: v.picklist(STUDY_FORMS, msg('form')),
+  topic: text('topic', 1, 200),
+  minutes: v.pipe(v.number(msg('minutes')), v.integer(msg('minutes')), v.minValue(1, msg('minutes')), v.maxValue(600, msg('minutes'))),
+  materialId: v.optional(v.nullable(uuid('materialId'))),
+  note: v.optional(v.nullable(v.pipe(v.string(msg('note')), v.maxLength(2000, msg('note'))))),
+})
+export type StudyCheckinData = v.InferOutput<typeof studyCheckinData>
+
+export const serviceLogData = v.object({
+  date: recordDate,
+  community: text('community', 1, 100),
+  activity: v.picklist(SERVICE_ACTIVITIES, msg('activity')),
+  hours: v.pipe(
+    v.number(msg('hours')),
+    v.minValue(0.5, msg('hours')),
+    v.maxValue(24, msg('hours')),
+    v.check(h => Number.isInteger(h * 2), msg('hours')),
+  ),
+  peopleServed: v.optional(v.nullable(v.pipe(v.number(msg('peopleServed')), v.integer(msg('peopleServed')), v.minValue(0, msg('peopleServed')), v.maxValue(10000, msg('peopleServed'))))),
+  description: v.optional(v.pipe(v.string(msg('description')), v.maxLength(2000, msg('description'))), ''),
+})
+export type ServiceLogData = v.InferOutput<typeof serviceLogData>
+
+export const readingNoteData = v.object({
+  title: text('title', 1, 200),
+  source: v.optional(v.nullable(v.pipe(v.string(msg('source')), v.maxLength(200, msg('source'))))),
+  excerpt: v.optional(v.nullable(v.pipe(v.string(msg('excerpt')), v.maxLength(5000, msg('excerpt'))))),
+  reflection: text('reflection', 1, 10000),
+  materialId: v.optional(v.nullable(uuid('materialId'))),
+})
+export type ReadingNoteData = v.InferOutput<typeof readingNoteData>
+
+/** The `data` schema of each member table. */
+export const recordDataSchemas = {
+  studyCheckins: studyCheckinData,
+  serviceLogs: serviceLogData,
+  readingNotes: readingNoteData,
+} as const satisfies Record<MemberTable, v.GenericSchema>
+
+export interface RecordDataByTable {
+  studyCheckins: StudyCheckinData
+  serviceLogs: ServiceLogData
+  readingNotes: ReadingNoteData
+}
+
+/** Fields the server sets on every row it sends back (`week` only where the row has a `date`). */
+export interface ServerFields {
+  memberId: string
+  branchId: string
+  week?: string
+}
+
+/** One problem with one field, `path` as the protocol writes it (`data.minutes`). */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+/** Turns valibot issues into protocol `details`, paths prefixed (e.g. `data`). */
+export function toFieldIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): FieldIssue[] {
+  return issues.map((issue) => {
+    const keys = (issue.path ?? []).map(item => String(item.key))
+    return { path: [prefix, ...keys].filter(Boolean).join('.'), message: issue.message }
+  })
+}
+
+/**
+ * Validates a record's `data` for a table; on failure returns the issues with paths relative to
+ * the change (`data.topic`) and messages in `lang`.
+ */
+export function validateRecordData<T extends MemberTable>(table: T, data: unknown, lang?: string):
+  { ok: true, data: RecordDataByTable[T] } | { ok: false, issues: FieldIssue[] } {
+  const result = v.safeParse(recordDataSchemas[table], data, { lang })
+  if (result.success)
+    return { ok: true, data: result.output as RecordDataByTable[T] }
+  return { ok: false, issues: toFieldIssues(result.issues, 'data') }
+}

@@ -1,0 +1,96 @@
+/**
+ * Calendar arithmetic on plain `YYYY-MM-DD` strings in the branch's time zone, and ISO-8601
+ * week keys (`2026-W48`, Monday start). Dates never pass through a local-time `Date`, so the
+ * result is the same on a phone in any zone and on the server.
+ */
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+const WEEK_RE = /^(\d{4})-W(\d{2})$/
+const DAY_MS = 86_400_000
+
+/** True for a real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
+export function isIsoDate(value: string): boolean {
+  const m = DATE_RE.exec(value)
+  if (!m)
+    return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const t = new Date(Date.UTC(y, mo - 1, d))
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
+}
+
+function toUtcDays(date: string): number {
+  const m = DATE_RE.exec(date)
+  if (!m || !isIsoDate(date))
+    throw new RangeError(`not a YYYY-MM-DD date: ${date}`)
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
+}
+
+function fromUtcDays(days: number): string {
+  return new Date(days * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** `date` moved by `days` (negative goes back). */
+export function addDays(date: string, days: number): string {
+  return fromUtcDays(toUtcDays(date) + days)
+}
+
+/** ISO weekday: 1 Monday … 7 Sunday. */
+export function isoWeekday(date: string): number {
+  const dow = new Date(toUtcDays(date) * DAY_MS).getUTCDay()
+  return dow === 0 ? 7 : dow
+}
+
+/** The ISO-8601 week key of a date: 2026-12-31 → `2026-W53`, 2027-01-04 → `2027-W01`. */
+export function weekKey(date: string): string {
+  // The week belongs to the year of its Thursday.
+  const thursday = addDays(date, 4 - isoWeekday(date))
+  const year = Number(thursday.slice(0, 4))
+  const ordinal = toUtcDays(thursday) - toUtcDays(`${year}-01-01`)
+  const week = Math.floor(ordinal / 7) + 1
+  return `${year}-W${String(week).padStart(2, '0')}`
+}
+
+/** True for a week key that names a week that exists (`2026-W53` yes, `2027-W53` no). */
+export function isWeekKey(value: string): boolean {
+  const m = WEEK_RE.exec(value)
+  if (!m)
+    return false
+  const week = Number(m[2])
+  return week >= 1 && week <= weeksInYear(Number(m[1]))
+}
+
+/** 52 or 53: the number of ISO weeks in an ISO week-numbering year. */
+export function weeksInYear(year: number): number {
+  return weekKey(`${year}-12-28`) === `${year}-W53` ? 53 : 52
+}
+
+/** Monday and Sunday of a week key. */
+export function weekRange(week: string): { start: string, end: string } {
+  const m = WEEK_RE.exec(week)
+  if (!m || !isWeekKey(week))
+    throw new RangeError(`not an ISO week key: ${week}`)
+  const year = Number(m[1])
+  // January 4th is always in week 1.
+  const jan4 = `${year}-01-04`
+  const week1Monday = addDays(jan4, 1 - isoWeekday(jan4))
+  const start = addDays(week1Monday, (Number(m[2]) - 1) * 7)
+  return { start, end: addDays(start, 6) }
+}
+
+/** The week key `offset` weeks from `week` (negative goes back). */
+export function shiftWeek(week: string, offset: number): string {
+  return weekKey(addDays(weekRange(week).start, offset * 7))
+}
+
+/** Today's date in a time zone, as `YYYY-MM-DD`. */
+export function todayIn(timeZone: string = DEFAULT_TIME_ZONE, now: number = Date.now()): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** The current week key in a time zone. */
+export function currentWeek(timeZone: string = DEFAULT_TIME_ZONE, now: number = Date.now()): string {
+  return weekKey(todayIn(timeZone, now))
+}

@@ -1,0 +1,110 @@
+import type { FieldIssue, MemberTable, RecordDataByTable, ServerFields } from './records'
+
+/**
+ * The HTTP API's bodies (`/api/v1`), exactly as `../shared/PROTOCOL.md` writes them, plus the
+ * project's own additions (setup). The app's client and the server's routes both type against these.
+ */
+
+export const API_PREFIX = '/api/v1'
+
+/** At most this many changes in one push, and rows in one pull page. */
+export const SYNC_BATCH_LIMIT = 500
+/** Largest request body the server accepts (1 MiB). */
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'invalid_invite'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'server_error'
+
+export interface ApiErrorBody {
+  error: {
+    code: ErrorCode
+    message: string
+    details?: FieldIssue[]
+  }
+}
+
+export type Role = 'member' | 'secretary'
+
+export interface MemberInfo {
+  id: string
+  name: string
+  role: Role
+  branchId: string
+  branchName: string
+}
+
+export interface HealthResponse { ok: true, version: string }
+
+export interface JoinRequest { inviteCode: string, name: string }
+export interface JoinResponse { token: string, member: MemberInfo }
+export interface MeResponse { member: MemberInfo }
+
+/** `POST /api/v1/setup`: the one-time first-run link creates the first branch; its opener becomes secretary. */
+export interface SetupRequest { code: string, branchName: string, name: string }
+export interface SetupResponse extends JoinResponse {
+  memberInviteCode: string
+  secretaryInviteCode: string
+}
+
+export interface SyncChangeIn<T extends MemberTable = MemberTable> {
+  table: T
+  id: string
+  updatedAt: number
+  deleted?: boolean
+  data?: RecordDataByTable[T]
+}
+
+export interface SyncRequest {
+  clientId: string
+  cursor: string | null
+  changes: SyncChangeIn[]
+}
+
+export type SyncStatus = 'applied' | 'stale' | 'rejected'
+
+export interface SyncResult {
+  table: string
+  id: string
+  status: SyncStatus
+  error?: ApiErrorBody['error']
+}
+
+export interface SyncChangeOut<T extends MemberTable = MemberTable> {
+  table: T
+  id: string
+  rev: number
+  updatedAt: number
+  deleted: boolean
+  /** Present on live rows; a tombstone may carry only the server fields. */
+  data: (RecordDataByTable[T] & ServerFields) | ServerFields
+}
+
+export interface SyncResponse {
+  results: SyncResult[]
+  changes: SyncChangeOut[]
+  cursor: string | null
+  hasMore: boolean
+}
+
+export interface CompletionMember {
+  id: string
+  name: string
+  role: Role
+  studied: boolean
+  checkins: number
+  minutes: number
+}
+
+export interface CompletionResponse {
+  week: string
+  total: number
+  completed: number
+  members: CompletionMember[]
+}
