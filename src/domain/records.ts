@@ -1,5 +1,5 @@
-import * as v from 'valibot'
 import type { FieldMessageKey } from './messages'
+import * as v from 'valibot'
 import { fieldMessage } from './messages'
 import { addDays, DEFAULT_TIME_ZONE, isIsoDate, todayIn } from './week'
 

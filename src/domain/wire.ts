@@ -12,15 +12,15 @@ export const SYNC_BATCH_LIMIT = 500
 /** Largest request body the server accepts (1 MiB). */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
-export type ErrorCode =
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'invalid_invite'
-  | 'not_found'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'server_error'
+export type ErrorCode
+  = | 'validation_failed'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'invalid_invite'
+    | 'not_found'
+    | 'payload_too_large'
+    | 'rate_limited'
+    | 'server_error'
 
 export interface ApiErrorBody {
   error: {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { validateRecordData } from '@/domain/records'
+import { addDays, DEFAULT_TIME_ZONE, todayIn } from '@/domain/week'
+
+const today = todayIn(DEFAULT_TIME_ZONE)
+const checkin = { date: today, form: 'branch_study', topic: '学习党章', minutes: 90 }
+
+describe('study check-in schema', () => {
+  it('accepts a complete check-in and keeps its fields', () => {
+    const result = validateRecordData('studyCheckins', { ...checkin, note: '第一章' })
+    expect(result).toEqual({ ok: true, data: { ...checkin, note: '第一章' } })
+  })
+
+  it.each([
+    ['minutes', 0],
+    ['minutes', 601],
+    ['minutes', 1.5],
+    ['minutes', '90'],
+    ['topic', ''],
+    ['topic', '   '],
+    ['topic', 'x'.repeat(201)],
+    ['form', 'nap'],
+    ['date', '2026-02-30'],
+    ['date', '2026/11/24'],
+    ['note', 'x'.repeat(2001)],
+    ['materialId', 'NOT-A-UUID'],
+  ])('rejects %s = %j with a message at that field', (field, value) => {
+    const result = validateRecordData('studyCheckins', { ...checkin, [field]: value })
+    expect(result.ok).toBe(false)
+    if (!result.ok)
+      expect(result.issues.map(i => i.path)).toContain(`data.${field}`)
+  })
+
+  it('allows tomorrow (a phone slightly ahead) but not the day after', () => {
+    expect(validateRecordData('studyCheckins', { ...checkin, date: addDays(today, 1) }).ok).toBe(true)
+    const late = validateRecordData('studyCheckins', { ...checkin, date: addDays(today, 2) })
+    expect(late).toEqual({ ok: false, issues: [{ path: 'data.date', message: '日期不能晚于明天' }] })
+  })
+
+  it('speaks English when asked', () => {
+    const result = validateRecordData('studyCheckins', { ...checkin, minutes: 0 }, 'en')
+    expect(result).toEqual({ ok: false, issues: [{ path: 'data.minutes', message: 'Minutes must be a whole number from 1 to 600' }] })
+  })
+
+  it('reports a missing field and a non-object body', () => {
+    const missing = validateRecordData('studyCheckins', { date: today, form: 'self_study', minutes: 30 })
+    expect(missing.ok === false && missing.issues[0]?.path).toBe('data.topic')
+    expect(validateRecordData('studyCheckins', null).ok).toBe(false)
+    expect(validateRecordData('studyCheckins', [checkin]).ok).toBe(false)
+  })
+})
+
+describe('service log schema', () => {
+  const log = { date: today, community: '幸福里社区', activity: 'visit', hours: 1.5, peopleServed: 12, description: '走访独居老人' }
+
+  it('accepts half hours and rejects other fractions', () => {
+    expect(validateRecordData('serviceLogs', log).ok).toBe(true)
+    expect(validateRecordData('serviceLogs', { ...log, hours: 1.25 }).ok).toBe(false)
+    expect(validateRecordData('serviceLogs', { ...log, hours: 0 }).ok).toBe(false)
+    expect(validateRecordData('serviceLogs', { ...log, hours: 24.5 }).ok).toBe(false)
+  })
+
+  it('defaults a missing description to empty text', () => {
+    const { description: _omit, ...rest } = log
+    const result = validateRecordData('serviceLogs', rest)
+    expect(result.ok && result.data.description).toBe('')
+  })
+})
+
+describe('reading note schema', () => {
+  it('needs a title and a reflection', () => {
+    expect(validateRecordData('readingNotes', { title: '共产党宣言', reflection: '体会' }).ok).toBe(true)
+    const result = validateRecordData('readingNotes', { title: '', reflection: '' })
+    expect(result.ok === false && result.issues.map(i => i.path)).toEqual(['data.title', 'data.reflection'])
+  })
+})
