@@ -1,0 +1,86 @@
+import type { Browser, Page } from 'playwright-core'
+import type { A11yViolation } from './support/axe'
+import type { RunningServer } from './support/server'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { addCheckin, checkinRow, joinInApp, openNewCheckin, tab } from './support/app'
+import { describeViolations, seriousA11yViolations } from './support/axe'
+import { launchChromium, newPhoneContext } from './support/browser'
+import { startServer } from './support/server'
+
+// axe-core on every page a member or secretary reaches: no serious or critical violation.
+describe('accessibility', () => {
+  let server: RunningServer
+  let browser: Browser
+  const findings = new Map<string, A11yViolation[]>()
+
+  async function audit(page: Page, name: string): Promise<void> {
+    // Let transitions (popups, toasts) finish so axe sees the settled page.
+    await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
+    findings.set(name, await seriousA11yViolations(page))
+  }
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('finds nothing serious on join, setup, 学习, the form, 我的 and 支部', async () => {
+    const [, printedLink] = await server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
+    const code = new URL(printedLink!).searchParams.get('code')!
+
+    const secretaryContext = await newPhoneContext(browser)
+    const secretaryPage = await secretaryContext.newPage()
+    await secretaryPage.goto(`${server.baseUrl}/setup?code=${encodeURIComponent(code)}`)
+    await secretaryPage.getByLabel('支部名称', { exact: true }).waitFor()
+    await audit(secretaryPage, 'setup')
+    await secretaryPage.getByLabel('支部名称', { exact: true }).fill('无障碍党支部')
+    await secretaryPage.getByLabel('您的姓名', { exact: true }).fill('吴书记')
+    const created = secretaryPage.waitForResponse(r => r.url().endsWith('/api/v1/setup'))
+    await secretaryPage.getByRole('button', { name: '创建支部' }).click()
+    const { memberInviteCode } = await (await created).json() as { memberInviteCode: string }
+    await secretaryPage.getByText('党员邀请码').first().waitFor()
+    await audit(secretaryPage, 'setup done (invite codes)')
+
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    await page.goto(`${server.baseUrl}/join`)
+    await page.getByLabel('邀请码', { exact: true }).waitFor()
+    await audit(page, 'join')
+    await joinInApp(page, server.baseUrl, memberInviteCode, '郑党员')
+    await page.getByRole('button', { name: '签到', exact: true }).waitFor()
+    await audit(page, '学习 (empty)')
+    await openNewCheckin(page)
+    await audit(page, '签到 form')
+    await page.keyboard.press('Escape')
+    await page.goto(`${server.baseUrl}/study`)
+    await addCheckin(page, { topic: '学习习近平新时代中国特色社会主义思想', minutes: 30, note: '读原著第一章' })
+    await checkinRow(page, '学习习近平新时代中国特色社会主义思想').waitFor()
+    await audit(page, '学习 (with a check-in)')
+    await checkinRow(page, '学习习近平新时代中国特色社会主义思想').click()
+    await page.getByRole('button', { name: '删除', exact: true }).waitFor()
+    await audit(page, 'edit form')
+    await page.goto(`${server.baseUrl}/study`)
+    await tab(page, '我的').click()
+    await page.getByRole('button', { name: '退出登录' }).waitFor()
+    await audit(page, '我的')
+
+    await secretaryPage.getByRole('button', { name: '进入应用' }).click()
+    await secretaryPage.waitForURL(/\/study/)
+    await tab(secretaryPage, '支部').click()
+    await secretaryPage.getByText(/本周完成/).first().waitFor()
+    await secretaryPage.getByText('郑党员').first().waitFor()
+    await audit(secretaryPage, '支部')
+
+    const failures = [...findings].filter(([, v]) => v.length > 0)
+    expect(failures.map(([page, v]) => `${page}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
+    expect([...findings.keys()]).toHaveLength(8)
+
+    await context.close()
+    await secretaryContext.close()
+  })
+})

@@ -1,0 +1,64 @@
+import type { Browser } from 'playwright-core'
+import type { RunningServer } from './support/server'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { waitForServiceWorkerControl } from './support/app'
+import { launchChromium, newPhoneContext } from './support/browser'
+import { installabilityErrors } from './support/installability'
+import { startServer } from './support/server'
+
+interface ManifestIcon { src: string, sizes?: string, type?: string, purpose?: string }
+interface WebManifest { name?: string, short_name?: string, description?: string, lang?: string, theme_color?: string, start_url?: string, display?: string, icons?: ManifestIcon[] }
+
+describe('installable PWA', () => {
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('passes Chromium\'s installability check once the worker is active', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    await page.goto(`${server.baseUrl}/`)
+    await waitForServiceWorkerControl(page)
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    await expect.poll(() => installabilityErrors(page), { timeout: 30_000 }).toEqual([])
+    await context.close()
+  })
+
+  it('has a Chinese manifest with 192, 512 and maskable icons that load', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    await page.goto(`${server.baseUrl}/`)
+    const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href ?? null)
+    expect(href, 'index.html links a manifest').toBeTruthy()
+    await context.close()
+
+    const response = await fetch(href!)
+    expect(response.status).toBe(200)
+    const manifest = await response.json() as WebManifest
+    expect(manifest.name).toBe('学习打卡')
+    expect(manifest.short_name).toMatch(/\p{Script=Han}/u)
+    expect(manifest.description).toMatch(/\p{Script=Han}/u)
+    expect(manifest.lang).toBe('zh-CN')
+    expect(manifest.theme_color).toBeTruthy()
+    const icons = manifest.icons ?? []
+    const sizes = icons.flatMap(i => (i.sizes ?? '').split(/\s+/))
+    expect(sizes).toContain('192x192')
+    expect(sizes).toContain('512x512')
+    expect(icons.some(i => (i.purpose ?? '').split(/\s+/).includes('maskable'))).toBe(true)
+    for (const icon of icons) {
+      const iconResponse = await fetch(new URL(icon.src, href!))
+      expect(iconResponse.status, icon.src).toBe(200)
+      expect(iconResponse.headers.get('content-type'), icon.src).toMatch(/^image\//)
+      expect((await iconResponse.arrayBuffer()).byteLength, icon.src).toBeGreaterThan(100)
+    }
+  })
+})

@@ -1,0 +1,47 @@
+import type { Page } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+
+interface AxeNode { target: unknown[], failureSummary?: string }
+interface AxeViolation { id: string, impact: string | null, help: string, helpUrl: string, nodes: AxeNode[] }
+
+/** One serious or critical finding, readable in a failed assertion. */
+export interface A11yViolation {
+  id: string
+  impact: string
+  help: string
+  targets: string[]
+  summary: string
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules plus best practices) on the page as it is now and returns
+ * the serious and critical violations.
+ */
+export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]> {
+  const present = await page.evaluate(() => 'axe' in window)
+  if (!present)
+    await page.addScriptTag({ content: AXE_SOURCE })
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations
+  }) as AxeViolation[]
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.map(n => JSON.stringify(n.target)),
+      summary: v.nodes.map(n => n.failureSummary ?? '').join('\n'),
+    }))
+}
+
+/** A one-line-per-violation text for assertion messages. */
+export function describeViolations(violations: A11yViolation[]): string {
+  return violations.map(v => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}\n  ${v.summary.replace(/\n/g, '\n  ')}`).join('\n')
+}

@@ -1,0 +1,66 @@
+import type { Browser, Page } from 'playwright-core'
+import type { RunningServer } from './support/server'
+import { cp } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { joinInApp, waitForServiceWorkerControl } from './support/app'
+import { launchChromium, newPhoneContext } from './support/browser'
+import { createBranch, startServer } from './support/server'
+
+/** The build id the page runs (`<html data-build>`), or null while it navigates. */
+function runningBuild(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.documentElement.dataset.build ?? null).catch(() => null)
+}
+
+// A new deploy must not swap code under an open page that may hold unsynced edits: the new
+// worker waits until the member taps 刷新.
+describe('update prompt', () => {
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('offers 发现新版本 and takes over only after 刷新', async () => {
+    const branch = await createBranch(server, '第三党支部')
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '赵六')
+    await waitForServiceWorkerControl(page)
+    expect(await runningBuild(page)).toBe('browser-a')
+    const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller!.scriptURL)
+
+    // Deploy: the server reads files from disk per request, so copying is a release.
+    await cp(inject('buildB'), server.staticDir, { recursive: true, force: true })
+    await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration()
+      await registration?.update()
+    })
+
+    await page.getByText('发现新版本').first().waitFor({ timeout: 60_000 })
+    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state === 'installed', undefined, { timeout: 30_000 })
+    expect(await runningBuild(page)).toBe('browser-a')
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(firstWorker)
+
+    // A plain reload is not consent: the old worker keeps serving build a, and the prompt returns.
+    await page.reload()
+    await page.getByText('发现新版本').first().waitFor({ timeout: 60_000 })
+    expect(await runningBuild(page)).toBe('browser-a')
+
+    await page.getByRole('button', { name: '刷新', exact: true }).click()
+    await expect.poll(() => runningBuild(page), { timeout: 60_000 }).toBe('browser-b')
+    await page.waitForFunction(async () => {
+      const registration = await navigator.serviceWorker.getRegistration()
+      return !registration?.waiting && navigator.serviceWorker.controller !== null
+    }, undefined, { timeout: 30_000 })
+    await page.getByRole('status').first().waitFor()
+
+    await context.close()
+  })
+})
