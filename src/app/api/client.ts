@@ -1,0 +1,116 @@
+import type { Locale } from '@/domain/locale'
+import type { FieldIssue } from '@/domain/records'
+import type {
+  ApiErrorBody,
+  CompletionResponse,
+  ErrorCode,
+  HealthResponse,
+  JoinRequest,
+  JoinResponse,
+  MeResponse,
+  SetupRequest,
+  SetupResponse,
+  SyncRequest,
+  SyncResponse,
+} from '@/domain/wire'
+import { API_PREFIX } from '@/domain/wire'
+
+/** A failed API call: the server's error body, or code `'network'` (status 0) when no answer came. */
+export class ApiError extends Error {
+  status: number
+  code: ErrorCode | 'network'
+  details: FieldIssue[]
+
+  constructor(status: number, code: ErrorCode | 'network', message: string, details: FieldIssue[] = []) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.details = details
+  }
+}
+
+/** Where requests go and who sends them; the stores keep this up to date. */
+export interface ApiContext {
+  /** Origin the API lives on; `''` = the app's own origin (tests point it at a loopback server). */
+  baseUrl: string
+  token: string | null
+  locale: Locale
+  /** A request that gets no answer in this long fails as `'network'`. */
+  timeoutMs: number
+}
+
+const context: ApiContext = { baseUrl: '', token: null, locale: 'zh-CN', timeoutMs: 30_000 }
+
+/** Sets where the API is and the credentials/language it is called with (only the given fields change). */
+export function configureApi(changes: Partial<ApiContext>): void {
+  Object.assign(context, changes)
+}
+
+/** The current API settings (a copy). */
+export function apiContext(): Readonly<ApiContext> {
+  return { ...context }
+}
+
+function isErrorBody(body: unknown): body is ApiErrorBody {
+  const error = (body as ApiErrorBody | null)?.error
+  return typeof error === 'object' && error !== null && typeof error.code === 'string' && typeof error.message === 'string'
+}
+
+/** The protocol's code for a status, for answers without an error body (e.g. from a proxy). */
+function codeForStatus(status: number): ErrorCode {
+  const codes: Record<number, ErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 429: 'rate_limited' }
+  return codes[status] ?? (status >= 500 ? 'server_error' : 'validation_failed')
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'Accept': 'application/json', 'Accept-Language': context.locale }
+  if (context.token)
+    headers.Authorization = `Bearer ${context.token}`
+  if (body !== undefined)
+    headers['Content-Type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(`${context.baseUrl}${API_PREFIX}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(context.timeoutMs),
+    })
+  }
+  catch (cause) {
+    throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
+  }
+  let parsed: unknown = null
+  try {
+    parsed = await response.json()
+  }
+  catch {
+    // A proxy's HTML error page or an empty body: judged by the status alone below.
+  }
+  if (response.ok)
+    return parsed as T
+  if (isErrorBody(parsed))
+    throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
+  throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
+}
+
+/** The study-log HTTP API (`/api/v1`, see PROTOCOL.md). Every method rejects with `ApiError`. */
+export const api = {
+  /** `GET /health`. */
+  health: () => request<HealthResponse>('GET', '/health'),
+  /** `POST /join`: a member or secretary invite code and the member's name. */
+  join: (req: JoinRequest) => request<JoinResponse>('POST', '/join', req),
+  /** `POST /setup`: the one-time first-run link creates the branch and its secretary. */
+  setup: (req: SetupRequest) => request<SetupResponse>('POST', '/setup', req),
+  /** `GET /setup?code=`: whether a setup link is still live. */
+  checkSetup: (code: string) => request<{ valid: boolean }>('GET', `/setup?code=${encodeURIComponent(code)}`),
+  /** `GET /me`: the signed-in member. */
+  me: () => request<MeResponse>('GET', '/me'),
+  /** `POST /sync`: push changes and pull a page of rows after `cursor`. */
+  sync: (req: SyncRequest) => request<SyncResponse>('POST', '/sync', req),
+  /** `GET /branch/completion`: the week's completion (secretary only); defaults to this week. */
+  completion: (week?: string) => request<CompletionResponse>('GET', week ? `/branch/completion?week=${encodeURIComponent(week)}` : '/branch/completion'),
+}
+
+export type Api = typeof api

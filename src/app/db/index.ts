@@ -1,0 +1,4 @@
+export * from './database'
+export * from './meta'
+export * from './session'
+export * from './studyCheckins'

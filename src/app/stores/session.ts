@@ -1,0 +1,88 @@
+import type { JoinResponse, MemberInfo, SetupResponse } from '@/domain/wire'
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { api, ApiError, configureApi } from '@/app/api/client'
+import { clearSessionData, loadSession, saveSession } from '@/app/db/session'
+
+/**
+ * Who is signed in on this device. The token and member live in the `session` table, so reopening
+ * the app goes straight in, offline too.
+ */
+export const useSessionStore = defineStore('session', () => {
+  /** The signed-in member, or null. */
+  const member = ref<MemberInfo | null>(null)
+  /** Whether the signed-in member is the branch secretary (sees 支部). */
+  const isSecretary = computed(() => member.value?.role === 'secretary')
+  /** True once `restore()` has read the device's session (the router waits for it). */
+  const restored = ref(false)
+  /** True when the server answered 401: the token no longer works; sync stops retrying. */
+  const revoked = ref(false)
+
+  async function adopt(response: JoinResponse): Promise<void> {
+    const previous = await loadSession()
+    // Another member's records and outbox must never be pushed under the new token.
+    if (!previous || previous.member.id !== response.member.id)
+      await clearSessionData()
+    await saveSession(response.token, response.member)
+    configureApi({ token: response.token })
+    member.value = { ...response.member }
+    revoked.value = false
+  }
+
+  /** Refreshes name/branch/role from the server when it can be reached; a 401 marks the session revoked. */
+  async function refresh(): Promise<void> {
+    const session = await loadSession()
+    if (!session)
+      return
+    try {
+      const { member: fresh } = await api.me()
+      const current = await loadSession()
+      if (current?.token !== session.token)
+        return
+      await saveSession(session.token, fresh)
+      member.value = { ...fresh }
+    }
+    catch (error) {
+      if (error instanceof ApiError && error.status === 401)
+        revoked.value = true
+    }
+  }
+
+  /** Reads the session kept on this device (no network needed), then refreshes it in the background. */
+  async function restore(): Promise<void> {
+    const session = await loadSession()
+    if (session) {
+      configureApi({ token: session.token })
+      member.value = { ...session.member }
+      void refresh()
+    }
+    restored.value = true
+  }
+
+  /** Joins a branch with an invite code; the code decides the role. Rejects with `ApiError` (e.g. `invalid_invite`). */
+  async function join(inviteCode: string, name: string): Promise<MemberInfo> {
+    const response = await api.join({ inviteCode: inviteCode.trim(), name: name.trim() })
+    await adopt(response)
+    return response.member
+  }
+
+  /** Uses the one-time setup code: creates the first branch and signs in as its secretary. */
+  async function setup(code: string, branchName: string, name: string): Promise<SetupResponse> {
+    const response = await api.setup({ code: code.trim(), branchName: branchName.trim(), name: name.trim() })
+    await adopt(response)
+    return response
+  }
+
+  /**
+   * Signs out: clears the session and the member's local records, outbox and cursor. Records still
+   * waiting to sync are lost, so the UI warns first (see the sync store's `pendingCount`).
+   */
+  async function signOut(): Promise<void> {
+    member.value = null
+    configureApi({ token: null })
+    await clearSessionData()
+    revoked.value = false
+  }
+
+  return { member, isSecretary, restored, revoked, restore, refresh, join, setup, signOut }
+})
