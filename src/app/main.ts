@@ -1,0 +1,13 @@
+import { createApp } from 'vue'
+import App from './App.vue'
+import { installI18n } from './modules/i18n'
+import { installPinia } from './modules/pinia'
+import { installRouter } from './modules/router'
+import { installSync } from './modules/sync'
+import './modules/styles'
+
+const app = createApp(App)
+// Order matters: the stores (pinia) before anything that reads them.
+for (const install of [installPinia, installI18n, installRouter, installSync])
+  install(app)
+app.mount('#app')

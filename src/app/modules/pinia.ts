@@ -1,0 +1,6 @@
+import type { AppModule } from './types'
+import { createPinia } from 'pinia'
+
+export const installPinia: AppModule = (app) => {
+  app.use(createPinia())
+}

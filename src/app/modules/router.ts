@@ -1,0 +1,6 @@
+import type { AppModule } from './types'
+import { router } from '@/app/router'
+
+export const installRouter: AppModule = (app) => {
+  app.use(router)
+}
