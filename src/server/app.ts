@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify'
+import type { MemberInfo } from '../domain/wire'
+import type { Storage } from './storage'
+import { readFileSync } from 'node:fs'
+import { basename, extname, resolve, sep } from 'node:path'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import Fastify from 'fastify'
+import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
+import { ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
+import branchRoutes from './routes/branch'
+import healthRoutes from './routes/health'
+import joinRoutes from './routes/join'
+import meRoutes from './routes/me'
+import setupRoutes from './routes/setup'
+import syncRoutes from './routes/sync'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    storage: Storage
+    /** Requests per minute: join/setup per client address, sync per member token. */
+    rateLimits: { join: number, sync: number }
+    appVersion: string
+  }
+  interface FastifyRequest {
+    /** The signed-in member, set by the auth hook on routes that need one. */
+    member: MemberInfo | null
+  }
+}
+
+export interface BuildAppOptions {
+  storage: Storage
+  /** The built app to serve; null or absent serves only the API (tests). */
+  staticDir?: string | null
+  logger?: boolean | { level: string }
+  /** A one-time first-run code to make live (start.ts passes one when the database has no branch). */
+  setupCode?: string | null
+  rateLimits?: { join?: number, sync?: number }
+}
+
+export const DEFAULT_JOIN_RATE_LIMIT = 10
+export const DEFAULT_SYNC_RATE_LIMIT = 600
+/** The protocol promises at least this many syncs a minute to every member. */
+export const MIN_SYNC_RATE_LIMIT = 300
+
+// Files the browser must revalidate on every load so a new deployment is picked up.
+const NO_CACHE_FILES = new Set(['index.html', 'sw.js', 'registerSW.js', 'manifest.webmanifest'])
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+/** Builds the Fastify app (API, and the static PWA when `staticDir` is set); never listens. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Ids in paths and the SPA's deep links are plain; keep Fastify from 404ing on a trailing slash.
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.decorate('storage', opts.storage)
+  app.decorate('appVersion', packageVersion)
+  app.decorate('rateLimits', {
+    join: opts.rateLimits?.join ?? DEFAULT_JOIN_RATE_LIMIT,
+    sync: Math.max(MIN_SYNC_RATE_LIMIT, opts.rateLimits?.sync ?? DEFAULT_SYNC_RATE_LIMIT),
+  })
+  app.decorateRequest('member', null)
+  installErrorHandling(app)
+
+  if (opts.setupCode)
+    await opts.storage.setupCodes.add(opts.setupCode)
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ['\'self\''],
+        'script-src': ['\'self\''],
+        'style-src': ['\'self\'', '\'unsafe-inline\''],
+        'img-src': ['\'self\'', 'data:', 'blob:'],
+        'connect-src': ['\'self\''],
+        'worker-src': ['\'self\''],
+        'manifest-src': ['\'self\''],
+        'font-src': ['\'self\'', 'data:'],
+        'object-src': ['\'none\''],
+        'base-uri': ['\'self\''],
+        'form-action': ['\'self\''],
+        'frame-ancestors': ['\'self\''],
+      },
+    },
+    // Phones reach the server over plain http on a LAN: no HSTS, no COEP, and no COOP (ignored
+    // on untrustworthy origins, with a console warning).
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+  })
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new ApiError('rate_limited', 'rateLimited', undefined, { after: context.after }),
+  })
+
+  await app.register(async (api) => {
+    await api.register(healthRoutes)
+    await api.register(joinRoutes)
+    await api.register(setupRoutes)
+    await api.register(meRoutes)
+    await api.register(syncRoutes)
+    await api.register(branchRoutes)
+  }, { prefix: API_PREFIX })
+
+  const staticRoot = opts.staticDir ? resolve(opts.staticDir) : null
+  if (staticRoot) {
+    await app.register(fastifyStatic, {
+      root: staticRoot,
+      cacheControl: false,
+      setHeaders(res, path) {
+        const inAssets = path.startsWith(`${staticRoot}${sep}assets${sep}`)
+        res.setHeader('Cache-Control', inAssets && !NO_CACHE_FILES.has(basename(path))
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache')
+      },
+    })
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && extname(path) === ''
+    // Deep links such as /setup?code=… or /study are the app's routes: answer with its shell.
+    if (staticRoot && isPage && !isApiPath(path))
+      return reply.header('Cache-Control', 'no-cache').sendFile('index.html', staticRoot)
+    return reply.status(404).send(errorBody(localeOf(request), 'not_found', 'notFound'))
+  })
+
+  return app
+}

@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify'
+import { ApiError } from './errors'
+
+const BEARER_RE = /^Bearer ([\w-]+)$/
+
+/**
+ * onRequest hook for routes that need a member: resolves the bearer token by its hash before the
+ * body is even read; missing, unknown and revoked tokens are all 401.
+ */
+export async function requireMember(request: FastifyRequest): Promise<void> {
+  const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
+  if (!match)
+    throw new ApiError('unauthorized', 'unauthorized')
+  const storage = request.server.storage
+  const memberId = await storage.memberTokens.memberIdFor(match[1]!)
+  const member = memberId ? await storage.members.info(memberId) : undefined
+  if (!member)
+    throw new ApiError('unauthorized', 'unauthorized')
+  request.member = member
+}
+
+/** The member `requireMember` resolved (only call on routes that use it). */
+export function memberOf(request: FastifyRequest) {
+  if (!request.member)
+    throw new ApiError('unauthorized', 'unauthorized')
+  return request.member
+}

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { CompletionResponse } from '../../../domain/wire'
+import { currentWeek, DEFAULT_TIME_ZONE, isWeekKey } from '../../../domain/week'
+import { memberOf, requireMember } from '../../auth'
+import { ApiError, localeOf, validationError } from '../../errors'
+import { t } from '../../i18n'
+
+// Chinese names in the order a secretary expects them (pinyin), the same on SQLite and PostgreSQL.
+const byName = new Intl.Collator('zh-CN')
+
+/** GET /branch/completion?week=: who in the branch studied in a week (secretaries only). */
+const branchRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/branch/completion', { onRequest: requireMember }, async (request): Promise<CompletionResponse> => {
+    const member = memberOf(request)
+    if (member.role !== 'secretary')
+      throw new ApiError('forbidden', 'forbiddenSecretary')
+    const locale = localeOf(request)
+    const { week: requested } = (request.query ?? {}) as Record<string, unknown>
+    let week: string
+    if (requested === undefined || requested === '') {
+      const branch = await app.storage.branches.byId(member.branchId)
+      week = currentWeek(branch?.time_zone ?? DEFAULT_TIME_ZONE)
+    }
+    else if (typeof requested === 'string' && isWeekKey(requested)) {
+      week = requested
+    }
+    else {
+      throw validationError([{ path: 'week', message: t(locale, 'week') }], locale)
+    }
+
+    const members = await app.storage.completion.weekForBranch(member.branchId, week)
+    members.sort((a, b) => Number(a.studied) - Number(b.studied) || byName.compare(a.name, b.name) || a.id.localeCompare(b.id))
+    return { week, total: members.length, completed: members.filter(m => m.studied).length, members }
+  })
+}
+
+export default branchRoutes

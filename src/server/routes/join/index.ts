@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { FieldIssue } from '../../../domain/records'
+import type { JoinResponse } from '../../../domain/wire'
+import { ApiError, localeOf, validationError } from '../../errors'
+import { normaliseCode } from '../../storage/secrets'
+import { bodyObject, textField } from '../../validation'
+
+/** POST /join: an invite code and a name make a member (or a secretary) and a token. */
+const joinRoutes: FastifyPluginAsync = async (app) => {
+  app.post('/join', {
+    config: { rateLimit: { max: app.rateLimits.join, timeWindow: 60_000, keyGenerator: request => `join:${request.ip}` } },
+  }, async (request, reply): Promise<JoinResponse> => {
+    const locale = localeOf(request)
+    const body = bodyObject(request.body)
+    const issues: FieldIssue[] = []
+    const inviteCode = textField(body.inviteCode, 'inviteCode', 1, 64, 'inviteCode', locale, issues)
+    const name = textField(body.name, 'name', 1, 40, 'name', locale, issues)
+    if (issues.length > 0 || inviteCode === null || name === null)
+      throw validationError(issues, locale)
+
+    const { storage } = app
+    const invited = await storage.branches.byInviteCode(normaliseCode(inviteCode))
+    if (!invited)
+      throw new ApiError('invalid_invite', 'invalidInvite')
+    const { member, token } = await storage.db.transaction().execute(async (trx) => {
+      const member = await storage.members.create(invited.branch.id, name, invited.role, trx)
+      return { member, token: await storage.memberTokens.issue(member.id, trx) }
+    })
+    reply.status(201)
+    return {
+      token,
+      member: { id: member.id, name: member.name, role: member.role, branchId: invited.branch.id, branchName: invited.branch.name },
+    }
+  })
+}
+
+export default joinRoutes

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { FieldIssue } from '../../../domain/records'
+import type { SetupResponse } from '../../../domain/wire'
+import { ApiError, localeOf, validationError } from '../../errors'
+import { bodyObject, textField } from '../../validation'
+
+/**
+ * First run: the one-time code start.ts printed creates the first branch and makes its user the
+ * secretary. The code is consumed in the same transaction, so only one setup can ever win.
+ */
+const setupRoutes: FastifyPluginAsync = async (app) => {
+  const rateLimit = { max: app.rateLimits.join, timeWindow: 60_000, keyGenerator: (request: { ip: string }) => `setup:${request.ip}` }
+
+  app.get('/setup', { config: { rateLimit } }, async (request): Promise<{ valid: boolean }> => {
+    const { code } = (request.query ?? {}) as Record<string, unknown>
+    return { valid: typeof code === 'string' && code.length > 0 && code.length <= 200 && await app.storage.setupCodes.isLive(code) }
+  })
+
+  app.post('/setup', { config: { rateLimit } }, async (request, reply): Promise<SetupResponse> => {
+    const locale = localeOf(request)
+    const body = bodyObject(request.body)
+    const issues: FieldIssue[] = []
+    const code = textField(body.code, 'code', 1, 200, 'setupCode', locale, issues)
+    const branchName = textField(body.branchName, 'branchName', 1, 100, 'branchName', locale, issues)
+    const name = textField(body.name, 'name', 1, 40, 'name', locale, issues)
+    if (issues.length > 0 || code === null || branchName === null || name === null)
+      throw validationError(issues, locale)
+
+    const { storage } = app
+    const created = await storage.db.transaction().execute(async (trx) => {
+      if (!await storage.setupCodes.consume(code, trx))
+        return null
+      const branch = await storage.branches.create(branchName, trx)
+      const member = await storage.members.create(branch.branchId, name, 'secretary', trx)
+      return { branch, member, token: await storage.memberTokens.issue(member.id, trx) }
+    })
+    if (!created)
+      throw new ApiError('invalid_invite', 'invalidSetup')
+    const { branch, member, token } = created
+    reply.status(201)
+    return {
+      token,
+      member: { id: member.id, name: member.name, role: 'secretary', branchId: branch.branchId, branchName: branch.name },
+      memberInviteCode: branch.memberInviteCode,
+      secretaryInviteCode: branch.secretaryInviteCode,
+    }
+  })
+}
+
+export default setupRoutes

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { Locale } from '../../../domain/locale'
+import type { FieldIssue, MemberTable } from '../../../domain/records'
+import type { SyncRequest, SyncResponse, SyncResult } from '../../../domain/wire'
+import type { AcceptedChange, PushOutcome } from '../../storage'
+import { MEMBER_TABLES, UUID_RE, validateRecordData } from '../../../domain/records'
+import { SYNC_BATCH_LIMIT } from '../../../domain/wire'
+import { memberOf, requireMember } from '../../auth'
+import { ApiError, joinIssues, localeOf, validationError } from '../../errors'
+import { t } from '../../i18n'
+import { sha256Hex } from '../../storage/secrets'
+import { bodyObject } from '../../validation'
+import '../../valibot-messages'
+
+const CURSOR_RE = /^\d{1,15}$/
+
+/** A change's envelope and data judged alone: accepted for storage, or its rejection. */
+function judgeChangeShape(raw: unknown, locale: Locale): { accepted: AcceptedChange } | { rejected: SyncResult } {
+  const change = (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) ? raw as Record<string, unknown> : null
+  const table = typeof change?.table === 'string' ? change.table : ''
+  const id = typeof change?.id === 'string' ? change.id : ''
+  const reject = (details: FieldIssue[]): { rejected: SyncResult } => ({
+    rejected: {
+      table,
+      id,
+      status: 'rejected',
+      error: { code: 'validation_failed', message: t(locale, 'recordInvalid', { issues: joinIssues(details, locale) }), details },
+    },
+  })
+  if (!change)
+    return reject([{ path: '', message: t(locale, 'changeNotObject') }])
+
+  const issues: FieldIssue[] = []
+  if (!(MEMBER_TABLES as readonly string[]).includes(table))
+    issues.push({ path: 'table', message: t(locale, 'table') })
+  if (!UUID_RE.test(id))
+    issues.push({ path: 'id', message: t(locale, 'id') })
+  if (typeof change.updatedAt !== 'number' || !Number.isSafeInteger(change.updatedAt) || change.updatedAt < 0)
+    issues.push({ path: 'updatedAt', message: t(locale, 'updatedAt') })
+  if (change.deleted !== undefined && typeof change.deleted !== 'boolean')
+    issues.push({ path: 'deleted', message: t(locale, 'deleted') })
+  const deleted = change.deleted === true
+  let data: AcceptedChange['data'] = null
+  if (!deleted && issues.every(i => i.path !== 'table')) {
+    if (change.data === undefined || change.data === null) {
+      issues.push({ path: 'data', message: t(locale, 'required') })
+    }
+    else {
+      const checked = validateRecordData(table as MemberTable, change.data, locale)
+      if (checked.ok)
+        data = checked.data
+      else
+        issues.push(...checked.issues)
+    }
+  }
+  if (issues.length > 0)
+    return reject(issues)
+  return { accepted: { table: table as MemberTable, id, updatedAt: change.updatedAt as number, deleted, data } }
+}
+
+function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, afterRev: number, requestCursor: string | null, changes: unknown[] } {
+  const request = bodyObject(body) as Partial<Record<keyof SyncRequest, unknown>>
+  const issues: FieldIssue[] = []
+  const clientId = request.clientId
+  if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 100)
+    issues.push({ path: 'clientId', message: t(locale, 'clientId') })
+  const cursor = request.cursor
+  if (!(cursor === null || cursor === undefined || (typeof cursor === 'string' && CURSOR_RE.test(cursor))))
+    issues.push({ path: 'cursor', message: t(locale, 'cursor') })
+  if (!Array.isArray(request.changes))
+    issues.push({ path: 'changes', message: t(locale, 'changesArray') })
+  if (issues.length > 0)
+    throw validationError(issues, locale)
+  const changes = request.changes as unknown[]
+  if (changes.length > SYNC_BATCH_LIMIT)
+    throw new ApiError('payload_too_large', 'tooManyChanges')
+  const requestCursor = typeof cursor === 'string' ? cursor : null
+  return { clientId: clientId as string, afterRev: requestCursor === null ? 0 : Number(requestCursor), requestCursor, changes }
+}
+
+/** POST /sync: push a batch of changes (each judged alone), then pull what the member may read. */
+const syncRoutes: FastifyPluginAsync = async (app) => {
+  const keyGenerator = (request: FastifyRequest) => `sync:${sha256Hex(request.headers.authorization ?? request.ip)}`
+
+  app.post('/sync', {
+    onRequest: requireMember,
+    config: { rateLimit: { max: app.rateLimits.sync, timeWindow: 60_000, keyGenerator } },
+  }, async (request): Promise<SyncResponse> => {
+    const member = memberOf(request)
+    const locale = localeOf(request)
+    const { clientId, afterRev, requestCursor, changes } = parseSyncRequest(request.body, locale)
+
+    const results: SyncResult[] = Array.from({ length: changes.length })
+    const accepted: AcceptedChange[] = []
+    const acceptedAt: number[] = []
+    changes.forEach((raw, index) => {
+      const shaped = judgeChangeShape(raw, locale)
+      if ('rejected' in shaped) {
+        results[index] = shaped.rejected
+        return
+      }
+      accepted.push(shaped.accepted)
+      acceptedAt.push(index)
+    })
+
+    const outcomes: PushOutcome[] = await app.storage.sync.push({ memberId: member.id, branchId: member.branchId }, clientId, accepted)
+    outcomes.forEach((outcome, i) => {
+      const { table, id } = accepted[i]!
+      results[acceptedAt[i]!] = outcome === 'forbidden'
+        ? { table, id, status: 'rejected', error: { code: 'forbidden', message: t(locale, 'forbiddenRecord') } }
+        : { table, id, status: outcome }
+    })
+
+    const pulled = await app.storage.sync.pull(member.id, afterRev, SYNC_BATCH_LIMIT)
+    const last = pulled.changes.at(-1)
+    return {
+      results,
+      changes: pulled.changes,
+      cursor: last ? String(last.rev) : requestCursor,
+      hasMore: pulled.hasMore,
+    }
+  })
+}
+
+export default syncRoutes

@@ -1,0 +1,102 @@
+import type { Dialect } from 'kysely'
+import type { CreatedBranch } from './repositories/branches'
+import type { RecordRepository } from './repositories/records'
+import type { Database } from './schema'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { migrationProvider } from './migrations'
+import { BranchRepository } from './repositories/branches'
+import { CompletionQueries } from './repositories/completion'
+import { MemberTokenRepository } from './repositories/member-tokens'
+import { MemberRepository } from './repositories/members'
+import { createRecordRepositories } from './repositories/records'
+import { SetupCodeRepository } from './repositories/setup-codes'
+import { SyncStore } from './sync'
+
+/**
+ * The server's durable state: SQLite (`DATA_DIR/study-log.sqlite`, WAL, synchronous=FULL so an
+ * acknowledged write survives kill -9) or PostgreSQL when a postgres:// URL is given.
+ */
+
+export type { CreatedBranch } from './repositories/branches'
+export type { AcceptedChange, PushOutcome, RecordOwner } from './sync'
+
+export const SQLITE_FILE = 'study-log.sqlite'
+
+export interface StorageOptions {
+  dataDir?: string
+  databaseUrl?: string | null
+}
+
+export interface Storage {
+  db: Kysely<Database>
+  dialect: 'sqlite' | 'postgres'
+  branches: BranchRepository
+  members: MemberRepository
+  memberTokens: MemberTokenRepository
+  setupCodes: SetupCodeRepository
+  studyCheckins: RecordRepository<'studyCheckins'>
+  serviceLogs: RecordRepository<'serviceLogs'>
+  readingNotes: RecordRepository<'readingNotes'>
+  completion: CompletionQueries
+  sync: SyncStore
+  /** Creates a branch with fresh member and secretary invite codes. */
+  createBranch: (name: string) => Promise<CreatedBranch>
+  close: () => Promise<void>
+}
+
+// bigint (int8) columns carry millisecond timestamps and revisions, all far below 2^53.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => oid === pg.types.builtins.INT8
+    ? (value: string) => Number(value)
+    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+}
+
+function sqliteDialect(dataDir: string): Dialect {
+  mkdirSync(dataDir, { recursive: true })
+  const database = new BetterSqlite3(join(dataDir, SQLITE_FILE))
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = FULL')
+  database.pragma('foreign_keys = ON')
+  // The admin CLI may write while the server runs: wait for the lock instead of failing.
+  database.pragma('busy_timeout = 5000')
+  return new SqliteDialect({ database })
+}
+
+function postgresDialect(url: string): Dialect {
+  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10, types: pgTypes }) })
+}
+
+/** Opens the database, runs pending migrations, and returns the repositories over it. */
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
+  const dialectName = opts.databaseUrl ? 'postgres' : 'sqlite'
+  const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : sqliteDialect(opts.dataDir ?? './data')
+  const db = new Kysely<Database>({ dialect })
+  try {
+    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+    if (error)
+      throw error
+  }
+  catch (error) {
+    await db.destroy()
+    throw error
+  }
+  const records = createRecordRepositories(db)
+  const branches = new BranchRepository(db)
+  return {
+    db,
+    dialect: dialectName,
+    branches,
+    members: new MemberRepository(db),
+    memberTokens: new MemberTokenRepository(db),
+    setupCodes: new SetupCodeRepository(db),
+    ...records,
+    completion: new CompletionQueries(db),
+    sync: new SyncStore(db, records),
+    createBranch: name => branches.create(name),
+    close: () => db.destroy(),
+  }
+}

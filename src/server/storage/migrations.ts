@@ -1,0 +1,96 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+
+/**
+ * Migrations live in code (a static provider) so `tsx` and tests need no file globbing, and are
+ * written with portable types only: the same list runs unchanged on SQLite and PostgreSQL.
+ */
+
+// Common columns of every synced record table; `week` only where the record has a `date`.
+async function createRecordTable(db: Kysely<any>, name: string, hasDate: boolean, columns: (t: any) => any): Promise<void> {
+  let table = db.schema.createTable(name)
+    .addColumn('id', 'text', c => c.primaryKey())
+    .addColumn('member_id', 'text', c => c.notNull().references('members.id'))
+    .addColumn('branch_id', 'text', c => c.notNull().references('branches.id'))
+    .addColumn('updated_at', 'bigint', c => c.notNull())
+    .addColumn('client_id', 'text', c => c.notNull())
+    .addColumn('deleted', 'integer', c => c.notNull().defaultTo(0))
+    .addColumn('rev', 'bigint', c => c.notNull())
+  if (hasDate) {
+    table = table.addColumn('date', 'text').addColumn('week', 'text')
+  }
+  await columns(table).execute()
+  await db.schema.createIndex(`${name}_member_rev`).on(name).columns(['member_id', 'rev']).execute()
+  if (hasDate)
+    await db.schema.createIndex(`${name}_branch_week`).on(name).columns(['branch_id', 'week']).execute()
+}
+
+const initial: Migration = {
+  async up(db) {
+    await db.schema.createTable('branches')
+      .addColumn('id', 'text', c => c.primaryKey())
+      .addColumn('name', 'text', c => c.notNull())
+      .addColumn('time_zone', 'text', c => c.notNull().defaultTo('Asia/Shanghai'))
+      .addColumn('member_invite_code', 'text', c => c.notNull().unique())
+      .addColumn('secretary_invite_code', 'text', c => c.notNull().unique())
+      .addColumn('created_at', 'bigint', c => c.notNull())
+      .execute()
+    await db.schema.createTable('members')
+      .addColumn('id', 'text', c => c.primaryKey())
+      .addColumn('branch_id', 'text', c => c.notNull().references('branches.id'))
+      .addColumn('name', 'text', c => c.notNull())
+      .addColumn('role', 'text', c => c.notNull())
+      .addColumn('status', 'text', c => c.notNull().defaultTo('active'))
+      .addColumn('created_at', 'bigint', c => c.notNull())
+      .execute()
+    await db.schema.createIndex('members_branch').on('members').column('branch_id').execute()
+    await db.schema.createTable('member_tokens')
+      .addColumn('token_hash', 'text', c => c.primaryKey())
+      .addColumn('member_id', 'text', c => c.notNull().references('members.id'))
+      .addColumn('created_at', 'bigint', c => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute()
+    await db.schema.createIndex('member_tokens_member').on('member_tokens').column('member_id').execute()
+    await db.schema.createTable('setup_codes')
+      .addColumn('code_hash', 'text', c => c.primaryKey())
+      .addColumn('created_at', 'bigint', c => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .execute()
+    await db.schema.createTable('counters')
+      .addColumn('name', 'text', c => c.primaryKey())
+      .addColumn('value', 'bigint', c => c.notNull())
+      .execute()
+    await db.insertInto('counters').values({ name: 'rev', value: 0 }).execute()
+
+    await createRecordTable(db, 'study_checkins', true, t => t
+      .addColumn('form', 'text')
+      .addColumn('topic', 'text')
+      .addColumn('minutes', 'integer')
+      .addColumn('material_id', 'text')
+      .addColumn('note', 'text'))
+    await createRecordTable(db, 'service_logs', true, t => t
+      .addColumn('community', 'text')
+      .addColumn('activity', 'text')
+      .addColumn('hours', 'double precision')
+      .addColumn('people_served', 'integer')
+      .addColumn('description', 'text'))
+    await createRecordTable(db, 'reading_notes', false, t => t
+      .addColumn('title', 'text')
+      .addColumn('source', 'text')
+      .addColumn('excerpt', 'text')
+      .addColumn('reflection', 'text')
+      .addColumn('material_id', 'text'))
+  },
+  async down(db) {
+    for (const table of ['reading_notes', 'service_logs', 'study_checkins', 'counters', 'setup_codes', 'member_tokens', 'members', 'branches'])
+      await db.schema.dropTable(table).execute()
+  },
+}
+
+/** Every migration, keyed so that lexical order is apply order. */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

@@ -1,0 +1,91 @@
+/**
+ * The database's tables as Kysely sees them. Timestamps are integer milliseconds (bigint);
+ * `deleted` is 0/1 so the same queries run on SQLite (no boolean type) and PostgreSQL.
+ */
+
+export interface BranchesTable {
+  id: string
+  name: string
+  time_zone: string
+  member_invite_code: string
+  secretary_invite_code: string
+  created_at: number
+}
+
+export interface MembersTable {
+  id: string
+  branch_id: string
+  name: string
+  role: 'member' | 'secretary'
+  status: 'active' | 'left'
+  created_at: number
+}
+
+export interface MemberTokensTable {
+  /** sha256 hex of the bearer token; the token itself is never stored. */
+  token_hash: string
+  member_id: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface SetupCodesTable {
+  code_hash: string
+  created_at: number
+  used_at: number | null
+}
+
+export interface CountersTable {
+  name: string
+  value: number
+}
+
+/** Columns every synced member record carries. */
+export interface RecordColumns {
+  id: string
+  member_id: string
+  branch_id: string
+  updated_at: number
+  client_id: string
+  deleted: number
+  rev: number
+}
+
+export interface StudyCheckinsTable extends RecordColumns {
+  date: string | null
+  week: string | null
+  form: string | null
+  topic: string | null
+  minutes: number | null
+  material_id: string | null
+  note: string | null
+}
+
+export interface ServiceLogsTable extends RecordColumns {
+  date: string | null
+  week: string | null
+  community: string | null
+  activity: string | null
+  hours: number | null
+  people_served: number | null
+  description: string | null
+}
+
+export interface ReadingNotesTable extends RecordColumns {
+  title: string | null
+  source: string | null
+  excerpt: string | null
+  reflection: string | null
+  material_id: string | null
+}
+
+export interface Database {
+  branches: BranchesTable
+  members: MembersTable
+  member_tokens: MemberTokensTable
+  setup_codes: SetupCodesTable
+  counters: CountersTable
+  study_checkins: StudyCheckinsTable
+  service_logs: ServiceLogsTable
+  reading_notes: ReadingNotesTable
+}

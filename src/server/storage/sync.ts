@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely'
+import type { MemberTable, RecordDataByTable } from '../../domain/records'
+import type { SyncChangeOut } from '../../domain/wire'
+import type { RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
+import type { Database } from './schema'
+import { sql } from 'kysely'
+import { MEMBER_TABLES } from '../../domain/records'
+
+/**
+ * The storage side of `POST /sync`: judging validated changes against stored rows and writing
+ * the winners in one transaction, and reading a member's rows after a cursor.
+ */
+
+/** A change that passed validation; `data` is null on a delete. */
+export interface AcceptedChange<T extends MemberTable = MemberTable> {
+  table: T
+  id: string
+  updatedAt: number
+  deleted: boolean
+  data: RecordDataByTable[T] | null
+}
+
+export type PushOutcome = 'applied' | 'stale' | 'forbidden'
+
+export interface RecordOwner {
+  memberId: string
+  branchId: string
+}
+
+type Repositories = { [T in MemberTable]: RecordRepository<T> }
+
+/** Last writer wins on `updatedAt`; a tie goes to the greater client id; the exact replay is a no-op. */
+export function judge(stored: StoredRecordHead | undefined, ownerId: string, updatedAt: number, clientId: string): PushOutcome | 'replay' {
+  if (!stored)
+    return 'applied'
+  if (stored.memberId !== ownerId)
+    return 'forbidden'
+  if (stored.updatedAt === updatedAt && stored.clientId === clientId)
+    return 'replay'
+  if (stored.updatedAt > updatedAt || (stored.updatedAt === updatedAt && stored.clientId > clientId))
+    return 'stale'
+  return 'applied'
+}
+
+export class SyncStore {
+  constructor(private readonly db: Kysely<Database>, private readonly records: Repositories) {}
+
+  /** Judges and applies `changes` in one transaction; outcomes keep the request's order. */
+  async push(owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[]): Promise<PushOutcome[]> {
+    if (changes.length === 0)
+      return []
+    return this.db.transaction().execute(async (trx) => {
+      // Take the revision counter's write lock first: on PostgreSQL it serialises pushes so rev
+      // order is commit order; on SQLite it starts the write at once, under busy_timeout.
+      await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
+
+      const known = new Map<string, StoredRecordHead>()
+      for (const table of MEMBER_TABLES) {
+        const ids = [...new Set(changes.filter(c => c.table === table).map(c => c.id))]
+        if (ids.length === 0)
+          continue
+        for (const [id, head] of await this.records[table].findHeads(ids, trx))
+          known.set(`${table}:${id}`, head)
+      }
+
+      const outcomes: PushOutcome[] = []
+      // The last applied version of each row in this push: that is the one written.
+      const winners = new Map<string, AcceptedChange>()
+      for (const change of changes) {
+        const key = `${change.table}:${change.id}`
+        const verdict = judge(known.get(key), owner.memberId, change.updatedAt, clientId)
+        if (verdict === 'replay') {
+          outcomes.push('applied')
+          continue
+        }
+        outcomes.push(verdict)
+        if (verdict !== 'applied')
+          continue
+        known.set(key, { id: change.id, memberId: owner.memberId, updatedAt: change.updatedAt, clientId })
+        winners.delete(key)
+        winners.set(key, change)
+      }
+      if (winners.size === 0)
+        return outcomes
+
+      const top = await trx.updateTable('counters')
+        .set({ value: sql<number>`value + ${winners.size}` })
+        .where('name', '=', 'rev')
+        .returning('value')
+        .executeTakeFirstOrThrow()
+      let rev = Number(top.value) - winners.size
+      const writes = new Map<MemberTable, RecordWrite[]>()
+      for (const change of winners.values()) {
+        rev += 1
+        const list = writes.get(change.table) ?? []
+        list.push({ id: change.id, memberId: owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, rev, data: change.data })
+        writes.set(change.table, list)
+      }
+      for (const [table, list] of writes)
+        await (this.records[table] as RecordRepository).upsert(list, trx)
+      return outcomes
+    })
+  }
+
+  /** The member's rows of every table with rev after `afterRev`, oldest first, at most `limit`. */
+  async pull(memberId: string, afterRev: number, limit: number): Promise<{ changes: SyncChangeOut[], hasMore: boolean }> {
+    // The `limit + 1` oldest of the union are among each table's `limit + 1` oldest.
+    const perTable = await Promise.all(MEMBER_TABLES.map(table => this.records[table].changedForMember(memberId, afterRev, limit + 1)))
+    const all = (perTable.flat() as SyncChangeOut[]).sort((a, b) => a.rev - b.rev)
+    return { changes: all.slice(0, limit), hasMore: all.length > limit }
+  }
+}
