@@ -1,0 +1,43 @@
+import type { RealServer } from './server'
+import type { SyncTransport } from '@/app/sync/engine'
+import type { SyncRequest, SyncResponse } from '@/domain/wire'
+import { api, configureApi } from '@/app/api/client'
+import { db } from '@/app/db/database'
+import { saveSession } from '@/app/db/session'
+import { joinOverHttp } from './server'
+
+/** Empties the device's database and API settings between tests. */
+export async function resetDevice(): Promise<void> {
+  configureApi({ baseUrl: '', token: null, locale: 'zh-CN' })
+  await Promise.all(db.tables.map(table => table.clear()))
+}
+
+/** Signs this device in as a new member of `inviteCode`'s branch, pointed at the real server. */
+export async function signInDevice(server: RealServer, inviteCode: string, name: string) {
+  const joined = await joinOverHttp(server.baseUrl, inviteCode, name)
+  await saveSession(joined.token, joined.member)
+  configureApi({ baseUrl: server.baseUrl, token: joined.token })
+  return joined
+}
+
+/** The real API client as transport, recording every request and response it carried. */
+export function recordingTransport(before?: (request: SyncRequest, index: number) => Promise<void> | void) {
+  const requests: SyncRequest[] = []
+  const responses: SyncResponse[] = []
+  const transport: SyncTransport = {
+    async sync(request) {
+      const index = requests.length
+      requests.push(structuredClone(request))
+      await before?.(request, index)
+      const response = await api.sync(request)
+      responses.push(response)
+      return response
+    },
+  }
+  return { transport, requests, responses }
+}
+
+/** A valid check-in for `date` (default 2026-11-23, a Monday of 2026-W48). */
+export function checkin(topic: string, minutes = 30, date = '2026-11-23') {
+  return { date, form: 'branch_study' as const, topic, minutes }
+}

@@ -1,0 +1,294 @@
+/* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
+import 'fake-indexeddb/auto'
+import type { RealServer } from './support/server'
+import type { CreatedBranch } from '@/server/storage'
+import type { SyncChangeIn } from '@/domain/wire'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { api, configureApi } from '@/app/api/client'
+import { db, outboxKey } from '@/app/db/database'
+import { getCursor } from '@/app/db/meta'
+import { removeStudyCheckin, saveStudyCheckin } from '@/app/db/studyCheckins'
+import { pullChanges, runSyncPass } from '@/app/sync/engine'
+import { checkin, recordingTransport, resetDevice, signInDevice } from './support/device'
+import { pullEverything, startRealServer, syncOverHttp } from './support/server'
+
+let server: RealServer
+let branch: CreatedBranch
+
+beforeAll(async () => {
+  server = await startRealServer()
+  branch = await server.storage.createBranch('第一支部')
+})
+
+beforeEach(async () => {
+  await resetDevice()
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+/** A new member on this device, talking to the real server. */
+async function newMember(name = '张三') {
+  const joined = await signInDevice(server, branch.memberInviteCode, name)
+  return { ...joined, memberId: joined.member.id }
+}
+
+/** What the server holds for one of the member's records, seen by a fresh device. */
+async function serverCopy(token: string, id: string) {
+  return (await pullEverything(server.baseUrl, token)).find(row => row.id === id)
+}
+
+describe('push', () => {
+  it('sends a saved record, clears its outbox entry and marks it synced with its base', async () => {
+    const { token, memberId } = await newMember()
+    const row = await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('学习二十大报告', 90))
+    const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId })
+    expect(summary).toMatchObject({ pushed: 1, applied: 1 })
+    expect(requests[0]!.changes).toEqual([{ table: 'studyCheckins', id: row.id, updatedAt: row.updatedAt, data: checkin('学习二十大报告', 90) }])
+    expect(await db.outbox.count()).toBe(0)
+    const stored = await db.studyCheckins.get(row.id)
+    expect(stored).toMatchObject({ sync: 'synced', base: { updatedAt: row.updatedAt, deleted: false, data: checkin('学习二十大报告', 90) } })
+    expect(await serverCopy(token, row.id)).toMatchObject({ updatedAt: row.updatedAt, deleted: false, data: { topic: '学习二十大报告', minutes: 90, memberId } })
+  })
+
+  it('pushes 1,200 queued records in batches of 500, 500 and 200', async () => {
+    const { token, memberId } = await newMember()
+    const ids = Array.from({ length: 1200 }, () => crypto.randomUUID())
+    for (const [i, id] of ids.entries())
+      await saveStudyCheckin(memberId, id, checkin(`第${i}次学习`, 1 + (i % 600)), 1_700_000_000_000 + i)
+    const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId })
+    const pushes = requests.filter(r => r.changes.length > 0)
+    expect(pushes.map(r => r.changes.length)).toEqual([500, 500, 200])
+    // Oldest first: the first batch starts with the first record queued.
+    expect(pushes[0]!.changes[0]!.id).toBe(ids[0])
+    expect(pushes[2]!.changes.at(-1)!.id).toBe(ids[1199])
+    expect(summary.applied).toBe(1200)
+    expect(await db.outbox.count()).toBe(0)
+    expect(await db.studyCheckins.filter(row => row.sync !== 'synced').count()).toBe(0)
+    expect((await pullEverything(server.baseUrl, token)).length).toBe(1200)
+  })
+
+  it('pushes a delete as a tombstone and removes the row once the server has it', async () => {
+    const { token, memberId } = await newMember()
+    const { transport } = recordingTransport()
+    const row = await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('后来删除'))
+    await runSyncPass(transport, { memberId })
+    await removeStudyCheckin(memberId, row.id)
+    const { transport: second, requests } = recordingTransport()
+    await runSyncPass(second, { memberId })
+    expect(requests[0]!.changes).toEqual([expect.objectContaining({ id: row.id, deleted: true })])
+    expect(await db.studyCheckins.get(row.id)).toBeUndefined()
+    expect(await serverCopy(token, row.id)).toMatchObject({ deleted: true })
+  })
+
+  it('keeps an edit made while its push is in flight pending, and pushes it next time', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(memberId, id, checkin('初稿', 30))
+    const { transport } = recordingTransport(async (request, index) => {
+      // The member edits the record after the push was read from the outbox, before the answer.
+      if (index === 0 && request.changes.length > 0)
+        await saveStudyCheckin(memberId, id, checkin('飞行中修改', 45))
+    })
+    const first = await runSyncPass(transport, { memberId })
+    expect(first.applied).toBe(1)
+    const during = await db.studyCheckins.get(id)
+    expect(during).toMatchObject({ topic: '飞行中修改', minutes: 45, sync: 'pending' })
+    expect(during!.base?.data.topic).toBe('初稿')
+    expect(await db.outbox.get(outboxKey('studyCheckins', id))).toMatchObject({ version: 2 })
+    expect(await serverCopy(token, id)).toMatchObject({ data: { topic: '初稿' } })
+
+    const { transport: next, requests } = recordingTransport()
+    await runSyncPass(next, { memberId })
+    expect(requests[0]!.changes).toEqual([expect.objectContaining({ id, data: checkin('飞行中修改', 45) })])
+    expect(await db.studyCheckins.get(id)).toMatchObject({ topic: '飞行中修改', sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+    expect(await serverCopy(token, id)).toMatchObject({ data: { topic: '飞行中修改', minutes: 45 } })
+  })
+})
+
+describe('pull', () => {
+  it('pulls 1,200 rows in pages until hasMore is false, storing the cursor with each page', async () => {
+    const { token, memberId } = await newMember()
+    // Another device of the same member wrote 1,200 check-ins.
+    const otherDevice = crypto.randomUUID()
+    const written: string[] = []
+    for (let start = 0; start < 1200; start += 500) {
+      const changes: SyncChangeIn[] = Array.from({ length: Math.min(500, 1200 - start) }, (_, i) => {
+        const id = crypto.randomUUID()
+        written.push(id)
+        return { table: 'studyCheckins', id, updatedAt: 1_700_000_000_000 + start + i, data: checkin(`别处写的${start + i}`) }
+      })
+      await syncOverHttp(server.baseUrl, token, { clientId: otherDevice, cursor: null, changes })
+    }
+    const cursorsAtRequest: (string | null)[] = []
+    const { transport, responses } = recordingTransport(async () => {
+      cursorsAtRequest.push(await getCursor())
+    })
+    const summary = await pullChanges(transport, { memberId })
+    expect(responses.map(r => r.changes.length)).toEqual([500, 500, 200])
+    expect(responses.map(r => r.hasMore)).toEqual([true, true, false])
+    // Each request starts from the cursor the previous page stored.
+    expect(cursorsAtRequest).toEqual([null, responses[0]!.cursor, responses[1]!.cursor])
+    expect(await getCursor()).toBe(responses[2]!.cursor)
+    expect(summary.pulled).toBe(1200)
+    expect(await db.studyCheckins.count()).toBe(1200)
+    expect(await db.studyCheckins.get(written[700]!)).toMatchObject({ memberId, sync: 'synced', week: '2026-W48', deleted: false })
+  })
+
+  it('keeps the pages already stored when a later page fails', async () => {
+    const { token, memberId } = await newMember()
+    const otherDevice = crypto.randomUUID()
+    const changes: SyncChangeIn[] = Array.from({ length: 501 }, (_, i) => ({ table: 'studyCheckins', id: crypto.randomUUID(), updatedAt: 1_700_000_000_000 + i, data: checkin(`第${i}条`) }))
+    await syncOverHttp(server.baseUrl, token, { clientId: otherDevice, cursor: null, changes: changes.slice(0, 500) })
+    await syncOverHttp(server.baseUrl, token, { clientId: otherDevice, cursor: null, changes: changes.slice(500) })
+    const { transport, responses } = recordingTransport((_request, index) => {
+      if (index === 1)
+        throw new Error('network dropped')
+    })
+    await expect(pullChanges(transport, { memberId })).rejects.toThrow('network dropped')
+    expect(await db.studyCheckins.count()).toBe(500)
+    expect(await getCursor()).toBe(responses[0]!.cursor)
+    // The next pull continues from there.
+    const { transport: resumed, requests } = recordingTransport()
+    await pullChanges(resumed, { memberId })
+    expect(requests[0]!.cursor).toBe(responses[0]!.cursor)
+    expect(await db.studyCheckins.count()).toBe(501)
+  })
+
+  it('does not overwrite a pending local edit; the server row becomes its base', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(memberId, id, checkin('手机上的原稿'))
+    await runSyncPass(recordingTransport().transport, { memberId })
+    // Another device changes it on the server; meanwhile this device edits it offline.
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: Date.now() + 60_000, data: checkin('电脑上改的', 60) }] })
+    await saveStudyCheckin(memberId, id, checkin('手机离线改的', 20))
+    await pullChanges(recordingTransport().transport, { memberId })
+    const row = await db.studyCheckins.get(id)
+    expect(row).toMatchObject({ topic: '手机离线改的', minutes: 20, sync: 'pending' })
+    expect(row!.base).toMatchObject({ deleted: false, data: checkin('电脑上改的', 60) })
+    expect(await db.outbox.count()).toBe(1)
+  })
+
+  it('removes a row the server deleted', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(memberId, id, checkin('别处删除'))
+    await runSyncPass(recordingTransport().transport, { memberId })
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: Date.now() + 60_000, deleted: true }] })
+    await pullChanges(recordingTransport().transport, { memberId })
+    expect(await db.studyCheckins.get(id)).toBeUndefined()
+  })
+})
+
+describe('stale', () => {
+  it('takes the server copy when another device wrote a newer one', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(memberId, id, checkin('第一版'))
+    await runSyncPass(recordingTransport().transport, { memberId })
+    const newer = Date.now() + 3_600_000
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: newer, data: checkin('另一台设备的新版', 75) }] })
+    await saveStudyCheckin(memberId, id, checkin('本机较旧的修改', 10))
+    const summary = await runSyncPass(recordingTransport().transport, { memberId })
+    expect(summary.stale).toBe(1)
+    expect(await db.studyCheckins.get(id)).toMatchObject({ topic: '另一台设备的新版', minutes: 75, updatedAt: newer, sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+    expect(await serverCopy(token, id)).toMatchObject({ data: { topic: '另一台设备的新版' } })
+  })
+
+  it('with no known server copy, goes back to a full pull that brings it', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    const newer = Date.now() + 3_600_000
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: newer, data: checkin('服务器上的版本', 50) }] })
+    await runSyncPass(recordingTransport().transport, { memberId })
+    const cursorAfterFirstPull = await getCursor()
+    expect(cursorAfterFirstPull).not.toBeNull()
+    // A queued local version older than the server's, with no base known (e.g. kept from before an upgrade).
+    await db.studyCheckins.put({ ...checkin('本机旧版本', 5), id, memberId, week: '2026-W48', updatedAt: newer - 1000, deleted: false, sync: 'pending' })
+    await db.outbox.put({ key: outboxKey('studyCheckins', id), table: 'studyCheckins', id, version: 1, queuedAt: Date.now() })
+    const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId })
+    expect(summary.stale).toBe(1)
+    // The push went from the stored cursor; after the stale answer the pull restarted from null.
+    expect(requests.map(r => r.cursor)).toEqual([cursorAfterFirstPull, null])
+    expect(await db.studyCheckins.get(id)).toMatchObject({ topic: '服务器上的版本', minutes: 50, updatedAt: newer, sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+  })
+})
+
+describe('rejected', () => {
+  it('marks the record with the server message, stops pushing it, and an edit queues it again', async () => {
+    const other = await newMember('李四')
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(other.memberId, id, checkin('李四的记录'))
+    await runSyncPass(recordingTransport().transport, { memberId: other.memberId })
+    await resetDevice()
+
+    // A different member's device writes a record under an id another member owns.
+    const { memberId } = await newMember('王五')
+    await saveStudyCheckin(memberId, id, checkin('同一个编号'))
+    const summary = await runSyncPass(recordingTransport().transport, { memberId })
+    expect(summary.rejected).toBe(1)
+    const row = await db.studyCheckins.get(id)
+    expect(row?.sync).toBe('rejected')
+    expect(row?.rejection?.code).toBe('forbidden')
+    expect(row?.rejection?.message).toMatch(/[\u4E00-\u9FFF]/)
+    expect(await db.outbox.count()).toBe(0)
+
+    // Not pushed again by itself…
+    const { transport, requests } = recordingTransport()
+    await runSyncPass(transport, { memberId })
+    expect(requests.every(r => r.changes.length === 0)).toBe(true)
+
+    // …but an edit queues it again and clears the old message.
+    await saveStudyCheckin(memberId, id, checkin('改过的记录'))
+    const edited = await db.studyCheckins.get(id)
+    expect(edited?.sync).toBe('pending')
+    expect(edited?.rejection).toBeUndefined()
+    expect(await db.outbox.count()).toBe(1)
+  })
+
+  it('marks a record the server finds invalid, with the field message in the requested language', async () => {
+    const { memberId } = await newMember()
+    const id = crypto.randomUUID()
+    // Written by an older app version that allowed longer sessions.
+    await db.studyCheckins.put({ ...checkin('超长学习', 900), id, memberId, week: '2026-W48', updatedAt: Date.now(), deleted: false, sync: 'pending' })
+    await db.outbox.put({ key: outboxKey('studyCheckins', id), table: 'studyCheckins', id, version: 1, queuedAt: Date.now() })
+    await runSyncPass(recordingTransport().transport, { memberId })
+    const row = await db.studyCheckins.get(id)
+    expect(row?.sync).toBe('rejected')
+    expect(row?.rejection?.code).toBe('validation_failed')
+    expect(row?.rejection?.details?.map(d => d.path)).toContain('data.minutes')
+  })
+})
+
+describe('the API client', () => {
+  it('turns an error body into ApiError with the server message, and no answer into code network', async () => {
+    await newMember()
+    const wrong = await api.join({ inviteCode: 'not-a-code', name: '赵六' }).catch((e: unknown) => e)
+    expect(wrong).toMatchObject({ name: 'ApiError', status: 403, code: 'invalid_invite' })
+    expect((wrong as Error).message).toMatch(/[\u4E00-\u9FFF]/)
+
+    configureApi({ locale: 'en' })
+    const english = await api.join({ inviteCode: 'not-a-code', name: '赵六' }).catch((e: unknown) => e)
+    expect((english as Error).message).toMatch(/[a-z]/i)
+    expect((english as Error).message).not.toMatch(/[\u4E00-\u9FFF]/)
+
+    configureApi({ baseUrl: 'http://127.0.0.1:9' })
+    const offline = await api.health().catch((e: unknown) => e)
+    expect(offline).toMatchObject({ name: 'ApiError', status: 0, code: 'network' })
+  })
+
+  it('sends the bearer token: a wrong one is unauthorized', async () => {
+    await newMember()
+    expect((await api.me()).member.name).toBe('张三')
+    configureApi({ token: 'not-a-token' })
+    await expect(api.me()).rejects.toMatchObject({ status: 401, code: 'unauthorized' })
+  })
+})
