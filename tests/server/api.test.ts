@@ -1,4 +1,5 @@
 import type { CompletionResponse, JoinResponse, MeResponse, SetupResponse } from '../../src/domain/wire'
+import { Buffer } from 'node:buffer'
 import { expect, it } from 'vitest'
 import { shiftWeek, weekKey } from '../../src/domain/week'
 import { buildApp } from '../../src/server/app'
