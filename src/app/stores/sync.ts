@@ -48,6 +48,8 @@ export const useSyncStore = defineStore('sync', () => {
   const lastError = ref<string | null>(null)
   /** Whether the browser granted persistent storage; null until asked or loaded. */
   const storagePersisted = ref<boolean | null>(null)
+  /** When the next automatic retry after a failure is due (ms since epoch); null when none is planned. */
+  const nextRetryAt = ref<number | null>(null)
   /** The last pass's counts (for diagnostics and tests). */
   const lastSummary = ref<SyncPassSummary | null>(null)
 
@@ -74,6 +76,7 @@ export const useSyncStore = defineStore('sync', () => {
   function clearRetry(): void {
     clearTimeout(retryTimer)
     retryTimer = undefined
+    nextRetryAt.value = null
   }
 
   /** Syncs now (push then pull). Never rejects: a failure lands in `lastError` and schedules a retry. */
@@ -103,7 +106,9 @@ export const useSyncStore = defineStore('sync', () => {
       }
       if (started && isRetryableSyncError(error)) {
         attempt++
-        retryTimer = setTimeout(() => void syncNow(), nextRetryDelay(attempt))
+        const delay = nextRetryDelay(attempt)
+        nextRetryAt.value = Date.now() + delay
+        retryTimer = setTimeout(() => void syncNow(), delay)
       }
     }
     finally {
@@ -213,6 +218,7 @@ export const useSyncStore = defineStore('sync', () => {
     lastSyncedAt,
     lastError,
     storagePersisted,
+    nextRetryAt,
     lastSummary,
     syncNow,
     start,
