@@ -53,8 +53,23 @@ export async function createPgDatabase(): Promise<{ url: string, drop: () => Pro
     drop: async () => {
       const client = new pg.Client({ connectionString: pgUrl })
       await client.connect()
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await client.end()
+      try {
+        // The pool's last connections may still be saying goodbye: wait for them, never kill them.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`)
+            return
+          }
+          catch (error) {
+            if ((error as { code?: string }).code !== '55006' || attempt >= 50)
+              throw error
+            await new Promise(resolve => setTimeout(resolve, 100))
+          }
+        }
+      }
+      finally {
+        await client.end()
+      }
     },
   }
 }

@@ -41,7 +41,8 @@ function judgeChangeShape(raw: unknown, locale: Locale): { accepted: AcceptedCha
     issues.push({ path: 'deleted', message: t(locale, 'deleted') })
   const deleted = change.deleted === true
   let data: AcceptedChange['data'] = null
-  if (!deleted && issues.every(i => i.path !== 'table')) {
+  // Data is judged only for a known table and a readable delete flag, else its issues would mislead.
+  if (!deleted && issues.every(i => i.path !== 'table' && i.path !== 'deleted')) {
     if (change.data === undefined || change.data === null) {
       issues.push({ path: 'data', message: t(locale, 'required') })
     }
