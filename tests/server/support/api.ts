@@ -63,7 +63,7 @@ export function studyChange(id: string, updatedAt: number, data: Partial<StudyCh
   return { table: 'studyCheckins', id, updatedAt, data: checkin(data) }
 }
 
-export async function sync(app: FastifyInstance, token: string, body: { clientId?: string, cursor?: string | null, changes?: unknown[] }, extra: Partial<InjectOptions> = {}) {
+export async function sync(app: FastifyInstance, token: string, body: Record<string, unknown>, extra: Partial<InjectOptions> = {}) {
   return app.inject({
     method: 'POST',
     url: '/api/v1/sync',
