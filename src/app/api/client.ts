@@ -75,7 +75,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(context.timeoutMs),
+      // Safari before 16 has no AbortSignal.timeout; there a request simply waits for the network.
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(context.timeoutMs) : undefined,
     })
   }
   catch (cause) {
