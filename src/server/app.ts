@@ -56,6 +56,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: BODY_LIMIT_BYTES,
     // Ids in paths and the SPA's deep links are plain; keep Fastify from 404ing on a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before routing (a malformed URL) speak the protocol too.
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ err: error }, 'request refused before routing')
+      return reply.status(400).send(errorBody(localeOf(request), 'validation_failed', 'badUrl'))
+    },
   })
   app.decorate('storage', opts.storage)
   app.decorate('appVersion', packageVersion)
