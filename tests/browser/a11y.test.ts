@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core'
 import type { A11yViolation } from './support/axe'
 import type { RunningServer } from './support/server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { addCheckin, checkinRow, joinInApp, openNewCheckin, tab } from './support/app'
+import { checkinRow, fillAndSaveCheckin, joinInApp, openNewCheckin, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
 import { launchChromium, newPhoneContext } from './support/browser'
 import { startServer } from './support/server'
@@ -43,7 +43,7 @@ describe('accessibility', () => {
     const created = secretaryPage.waitForResponse(r => r.url().endsWith('/api/v1/setup'))
     await secretaryPage.getByRole('button', { name: '创建支部' }).click()
     const { memberInviteCode } = await (await created).json() as { memberInviteCode: string }
-    await secretaryPage.getByText('党员邀请码').first().waitFor()
+    await secretaryPage.getByLabel('党员邀请码', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup done (invite codes)')
 
     const context = await newPhoneContext(browser)
@@ -56,15 +56,13 @@ describe('accessibility', () => {
     await audit(page, '学习 (empty)')
     await openNewCheckin(page)
     await audit(page, '签到 form')
-    await page.keyboard.press('Escape')
-    await page.goto(`${server.baseUrl}/study`)
-    await addCheckin(page, { topic: '学习习近平新时代中国特色社会主义思想', minutes: 30, note: '读原著第一章' })
+    await fillAndSaveCheckin(page, { topic: '学习习近平新时代中国特色社会主义思想', minutes: 30, note: '读原著第一章' })
     await checkinRow(page, '学习习近平新时代中国特色社会主义思想').waitFor()
     await audit(page, '学习 (with a check-in)')
     await checkinRow(page, '学习习近平新时代中国特色社会主义思想').click()
     await page.getByRole('button', { name: '删除', exact: true }).waitFor()
     await audit(page, 'edit form')
-    await page.goto(`${server.baseUrl}/study`)
+    await page.goBack()
     await tab(page, '我的').click()
     await page.getByRole('button', { name: '退出登录' }).waitFor()
     await audit(page, '我的')
@@ -78,7 +76,7 @@ describe('accessibility', () => {
 
     const failures = [...findings].filter(([, v]) => v.length > 0)
     expect(failures.map(([page, v]) => `${page}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect([...findings.keys()]).toHaveLength(8)
+    expect([...findings.keys()]).toHaveLength(9)
 
     await context.close()
     await secretaryContext.close()

@@ -40,13 +40,9 @@ describe('joining and first-run setup', () => {
     const setup = await response.json() as SetupResponse
     expect(setup.member.role).toBe('secretary')
 
-    // Both codes are on screen, next to their labels.
-    const body = page.locator('body')
-    await page.getByText('党员邀请码').first().waitFor()
-    await page.getByText('书记邀请码').first().waitFor()
-    const shown = (await body.textContent()) ?? ''
-    expect(shown).toContain(setup.memberInviteCode)
-    expect(shown).toContain(setup.secretaryInviteCode)
+    // Both codes are on screen, named by their labels.
+    expect(await page.getByLabel('党员邀请码', { exact: true }).inputValue()).toBe(setup.memberInviteCode)
+    expect(await page.getByLabel('书记邀请码', { exact: true }).inputValue()).toBe(setup.secretaryInviteCode)
 
     await page.getByRole('button', { name: '进入应用' }).click()
     await page.waitForURL(/\/study/)

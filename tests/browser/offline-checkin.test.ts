@@ -37,9 +37,8 @@ describe('offline check-in', () => {
 
     await addCheckin(page, { topic: '学习新修订的党章', minutes: 45 })
     await checkinRow(page, '学习新修订的党章').waitFor()
-    const offlineStatus = await syncStatus(page).textContent()
-    expect(offlineStatus).toContain('待同步 1 条')
-    expect(offlineStatus).toContain('离线')
+    await expect.poll(() => syncStatus(page).textContent(), { timeout: 20_000 }).toContain('待同步 1 条')
+    expect(await syncStatus(page).textContent()).toContain('离线')
     await page.getByText('本周已学习').first().waitFor()
 
     // The shell comes from the service worker's precache, the row from IndexedDB.
