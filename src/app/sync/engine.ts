@@ -11,7 +11,7 @@ import { db, outboxKey } from '@/app/db/database'
 import { getClientId, getCursor } from '@/app/db/meta'
 import { baseOf, studyCheckinData } from '@/app/db/studyCheckins'
 import { weekKey } from '@/domain/week'
-import { SYNC_BATCH_LIMIT } from '@/domain/wire'
+import { BODY_LIMIT_BYTES, SYNC_BATCH_LIMIT } from '@/domain/wire'
 
 /** What carries a sync request to the server (the API client in the app). */
 export interface SyncTransport {
@@ -55,6 +55,34 @@ export function changeOf(row: StudyCheckinRow): SyncChangeIn<'studyCheckins'> {
   if (row.deleted)
     return { table: 'studyCheckins', id: row.id, updatedAt: row.updatedAt, deleted: true }
   return { table: 'studyCheckins', id: row.id, updatedAt: row.updatedAt, data: studyCheckinData(row) }
+}
+
+/**
+ * Bytes a push body may use: the server's 1 MiB limit less room for the envelope. 500 check-ins
+ * with long Chinese notes (3 bytes a character) would pass 1 MiB, and a 413 would never clear.
+ */
+export const PUSH_BYTE_BUDGET = BODY_LIMIT_BYTES - 16 * 1024
+
+const encoder = new TextEncoder()
+
+/** Splits changes into consecutive requests of at most `maxCount` changes and `maxBytes` of JSON. */
+export function sizedBatches<T>(changes: readonly T[], sizeOf: (change: T) => number, maxCount: number = SYNC_BATCH_LIMIT, maxBytes: number = PUSH_BYTE_BUDGET): T[][] {
+  const out: T[][] = []
+  let current: T[] = []
+  let bytes = 0
+  for (const change of changes) {
+    const size = sizeOf(change) + 1
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(change)
+    bytes += size
+  }
+  if (current.length > 0)
+    out.push(current)
+  return out
 }
 
 /** Splits a list into consecutive batches of at most `size`. */
@@ -257,18 +285,22 @@ async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
   const queued = await db.outbox.orderBy('queuedAt').primaryKeys()
   let needPull = true
   for (const keys of batches(queued, batchLimit)) {
-    const { sent, orphans } = await readBatch(keys)
+    const { sent: read, orphans } = await readBatch(keys)
     if (orphans.length > 0)
       await db.outbox.bulkDelete(orphans)
-    if (sent.length === 0)
-      continue
-    const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change) })
-    ctx.summary.requests++
-    ctx.summary.pushed += sent.length
-    const resetCursor = await applyResponse(ctx.memberId, response, sent, ctx.summary)
-    needPull = response.hasMore || resetCursor
+    for (const sent of sizedBatches(read, s => encoder.encode(JSON.stringify(s.change)).length, batchLimit))
+      needPull = await pushBatch(ctx, sent)
   }
   return needPull
+}
+
+/** Sends one request of changes and settles its answer; returns whether a pull must follow. */
+async function pushBatch(ctx: PassContext, sent: SentChange[]): Promise<boolean> {
+  const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change) })
+  ctx.summary.requests++
+  ctx.summary.pushed += sent.length
+  const resetCursor = await applyResponse(ctx.memberId, response, sent, ctx.summary)
+  return response.hasMore || resetCursor
 }
 
 /** Pulls pages from the stored cursor until `hasMore` is false; each page and its cursor are stored together. */

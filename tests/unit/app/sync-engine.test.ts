@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto'
 import type { RealServer } from './support/server'
 import type { CreatedBranch } from '@/server/storage'
 import type { SyncChangeIn } from '@/domain/wire'
+import { BODY_LIMIT_BYTES } from '@/domain/wire'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { api, configureApi } from '@/app/api/client'
 import { db, outboxKey } from '@/app/db/database'
@@ -69,6 +70,23 @@ describe('push', () => {
     expect(await db.outbox.count()).toBe(0)
     expect(await db.studyCheckins.filter(row => row.sync !== 'synced').count()).toBe(0)
     expect((await pullEverything(server.baseUrl, token)).length).toBe(1200)
+  })
+
+  it('keeps each push under the 1 MiB body limit when records are long', async () => {
+    const { token, memberId } = await newMember()
+    const note = '学'.repeat(2000)
+    for (let i = 0; i < 500; i++)
+      await saveStudyCheckin(memberId, crypto.randomUUID(), { ...checkin(`长笔记${i}`), note }, 1_700_000_000_000 + i)
+    const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId })
+    const pushes = requests.filter(r => r.changes.length > 0)
+    expect(pushes.length).toBeGreaterThan(1)
+    for (const request of pushes)
+      expect(new TextEncoder().encode(JSON.stringify(request)).length).toBeLessThanOrEqual(BODY_LIMIT_BYTES)
+    expect(pushes.reduce((n, r) => n + r.changes.length, 0)).toBe(500)
+    expect(summary.applied).toBe(500)
+    expect(await db.outbox.count()).toBe(0)
+    expect((await pullEverything(server.baseUrl, token)).length).toBe(500)
   })
 
   it('pushes a delete as a tombstone and removes the row once the server has it', async () => {
