@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MemberInfo } from '../domain/wire'
 import type { Storage } from './storage'
 import { readFileSync } from 'node:fs'
@@ -59,7 +59,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Errors raised before routing (a malformed URL) speak the protocol too.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
-      return reply.status(400).send(errorBody(localeOf(request), 'validation_failed', 'badUrl'))
+      return (reply as FastifyReply).status(400).send(errorBody(localeOf(request as FastifyRequest), 'validation_failed', 'badUrl'))
     },
   })
   app.decorate('storage', opts.storage)
