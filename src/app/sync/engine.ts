@@ -244,17 +244,15 @@ async function readBatch(keys: readonly string[]): Promise<{ sent: SentChange[],
   return db.transaction('r', db.outbox, db.studyCheckins, async () => {
     const sent: SentChange[] = []
     const orphans: string[] = []
-    const entries = await db.outbox.bulkGet([...keys])
-    for (const entry of entries) {
-      if (!entry)
-        continue
-      const row = entry.table === 'studyCheckins' ? await db.studyCheckins.get(entry.id) : undefined
-      if (!row) {
+    const entries = (await db.outbox.bulkGet([...keys])).filter((entry): entry is OutboxEntry => entry !== undefined)
+    const rows = await db.studyCheckins.bulkGet(entries.map(entry => entry.id))
+    entries.forEach((entry, i) => {
+      const row = entry.table === 'studyCheckins' ? rows[i] : undefined
+      if (row)
+        sent.push({ entry, change: changeOf(row), base: baseOf(row) })
+      else
         orphans.push(entry.key)
-        continue
-      }
-      sent.push({ entry, change: changeOf(row), base: baseOf(row) })
-    }
+    })
     return { sent, orphans }
   })
 }
