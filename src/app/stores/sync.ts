@@ -15,7 +15,10 @@ export const SAVE_DEBOUNCE_MS = 1_500
 /** While online and visible, pull this often to pick up changes made on other devices. */
 export const PERIODIC_SYNC_MS = 3 * 60_000
 
-const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
+/** Whether this runs in a page (not under Node tests without a DOM); checked when triggers are installed. */
+function hasWindow(): boolean {
+  return typeof window !== 'undefined' && typeof document !== 'undefined'
+}
 
 function isOnline(): boolean {
   const nav = (globalThis as { navigator?: Navigator }).navigator
@@ -23,7 +26,7 @@ function isOnline(): boolean {
 }
 
 function isVisible(): boolean {
-  return !hasWindow || document.visibilityState !== 'hidden'
+  return !hasWindow() || document.visibilityState !== 'hidden'
 }
 
 /**
@@ -60,6 +63,7 @@ export const useSyncStore = defineStore('sync', () => {
   let soonTimer: ReturnType<typeof setTimeout> | undefined
   let periodicTimer: ReturnType<typeof setInterval> | undefined
   let stopWatch: (() => void) | undefined
+  let removeListeners: (() => void) | undefined
 
   const runner = createSyncRunner(async () => {
     const memberId = session.member?.id
@@ -160,10 +164,17 @@ export const useSyncStore = defineStore('sync', () => {
       return
     started = true
     online.value = isOnline()
-    if (hasWindow) {
-      window.addEventListener('online', onOnline)
-      window.addEventListener('offline', onOffline)
-      document.addEventListener('visibilitychange', onVisibility)
+    if (hasWindow()) {
+      const page = window
+      const doc = document
+      page.addEventListener('online', onOnline)
+      page.addEventListener('offline', onOffline)
+      doc.addEventListener('visibilitychange', onVisibility)
+      removeListeners = () => {
+        page.removeEventListener('online', onOnline)
+        page.removeEventListener('offline', onOffline)
+        doc.removeEventListener('visibilitychange', onVisibility)
+      }
     }
     periodicTimer = setInterval(() => {
       if (online.value && isVisible())
@@ -198,11 +209,8 @@ export const useSyncStore = defineStore('sync', () => {
     clearTimeout(soonTimer)
     clearInterval(periodicTimer)
     stopWatch?.()
-    if (hasWindow) {
-      window.removeEventListener('online', onOnline)
-      window.removeEventListener('offline', onOffline)
-      document.removeEventListener('visibilitychange', onVisibility)
-    }
+    removeListeners?.()
+    removeListeners = undefined
   }
 
   /** Resolves when no sync pass is running in this tab. */

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { api, apiContext, ApiError, configureApi } from '@/app/api/client'
 import { db } from '@/app/db/database'
 import { getCursor, getMeta } from '@/app/db/meta'
+import { saveStudyCheckin } from '@/app/db/studyCheckins'
 import { useSessionStore } from '@/app/stores/session'
 import { useSettingsStore } from '@/app/stores/settings'
 import { useStudyStore } from '@/app/stores/study'
@@ -228,6 +229,55 @@ describe('sync store', () => {
     sync.setTransport(transport)
     await sync.syncNow()
     expect(calls()).toBe(0)
+  })
+
+  it('syncs when the browser comes back online and when the app returns to the foreground', async () => {
+    const page = new EventTarget()
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' })
+    const nav = { onLine: false }
+    vi.stubGlobal('window', page)
+    vi.stubGlobal('document', doc)
+    vi.stubGlobal('navigator', nav)
+    const session = useSessionStore()
+    const sync = useSyncStore()
+    await session.join(branch.memberInviteCode, '张三')
+    configureApi({ baseUrl: 'http://127.0.0.1:9' })
+    await sync.start()
+    expect(sync.online).toBe(false)
+    expect(sync.lastError).toBeTruthy()
+
+    // Coming online: sync at once (the server is reachable again).
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(session.member!.id, id, checkin('恢复网络'))
+    configureApi({ baseUrl: server.baseUrl })
+    nav.onLine = true
+    page.dispatchEvent(new Event('online'))
+    expect(sync.online).toBe(true)
+    await vi.waitFor(async () => expect((await db.studyCheckins.get(id))?.sync).toBe('synced'))
+    await vi.waitFor(() => expect(sync.lastError).toBeNull())
+
+    // Hidden then visible again: sync on return to the foreground.
+    const later = crypto.randomUUID()
+    await saveStudyCheckin(session.member!.id, later, checkin('回到前台'))
+    doc.visibilityState = 'hidden'
+    doc.dispatchEvent(new Event('visibilitychange'))
+    await sync.idle()
+    expect((await db.studyCheckins.get(later))?.sync).toBe('pending')
+    doc.visibilityState = 'visible'
+    doc.dispatchEvent(new Event('visibilitychange'))
+    await vi.waitFor(async () => expect((await db.studyCheckins.get(later))?.sync).toBe('synced'))
+
+    page.dispatchEvent(new Event('offline'))
+    expect(sync.online).toBe(false)
+
+    // Once stopped, events no longer trigger anything.
+    sync.stop()
+    const ignored = crypto.randomUUID()
+    await saveStudyCheckin(session.member!.id, ignored, checkin('停止之后'))
+    page.dispatchEvent(new Event('online'))
+    doc.dispatchEvent(new Event('visibilitychange'))
+    await sync.idle()
+    expect((await db.studyCheckins.get(ignored))?.sync).toBe('pending')
   })
 
   it('asks for persistent storage once signed in and remembers the answer', async () => {
