@@ -64,6 +64,10 @@ export default defineConfig({
       },
     }),
   ],
+  server: {
+    // `npm run dev` beside `npm start`: the API stays on the real server.
+    proxy: { '/api': { target: process.env.API_URL || 'http://localhost:8080', changeOrigin: false } },
+  },
   build: {
     target: 'es2022',
     rollupOptions: {
