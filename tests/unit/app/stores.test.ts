@@ -12,10 +12,10 @@ import { saveStudyCheckin } from '@/app/db/studyCheckins'
 import { useSessionStore } from '@/app/stores/session'
 import { useSettingsStore } from '@/app/stores/settings'
 import { useStudyStore } from '@/app/stores/study'
-import { useSyncStore } from '@/app/stores/sync'
+import { PERIODIC_SYNC_MS, useSyncStore } from '@/app/stores/sync'
 import { RETRY_BASE_MS } from '@/app/sync/backoff'
 import { checkin, resetDevice } from './support/device'
-import { pullEverything, startRealServer } from './support/server'
+import { pullEverything, startRealServer, syncOverHttp } from './support/server'
 
 let server: RealServer
 let branch: CreatedBranch
@@ -278,6 +278,38 @@ describe('sync store', () => {
     doc.dispatchEvent(new Event('visibilitychange'))
     await sync.idle()
     expect((await db.studyCheckins.get(ignored))?.sync).toBe('pending')
+  })
+
+  it('pulls periodically while online and visible, and not while hidden', async () => {
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' })
+    vi.stubGlobal('window', new EventTarget())
+    vi.stubGlobal('document', doc)
+    vi.stubGlobal('navigator', { onLine: true })
+    const session = useSessionStore()
+    const sync = useSyncStore()
+    await session.join(branch.memberInviteCode, '张三')
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      await sync.start()
+      const token = apiContext().token!
+      const fromElsewhere = crypto.randomUUID()
+      await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: fromElsewhere, updatedAt: Date.now(), data: checkin('电脑上写的') }] })
+      expect(await db.studyCheckins.get(fromElsewhere)).toBeUndefined()
+      vi.advanceTimersByTime(PERIODIC_SYNC_MS)
+      await sync.idle()
+      expect(await db.studyCheckins.get(fromElsewhere)).toMatchObject({ topic: '电脑上写的', sync: 'synced' })
+
+      doc.visibilityState = 'hidden'
+      const whileHidden = crypto.randomUUID()
+      await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: whileHidden, updatedAt: Date.now(), data: checkin('后台时写的') }] })
+      vi.advanceTimersByTime(PERIODIC_SYNC_MS * 2)
+      await sync.idle()
+      expect(await db.studyCheckins.get(whileHidden)).toBeUndefined()
+    }
+    finally {
+      sync.stop()
+      vi.useRealTimers()
+    }
   })
 
   it('asks for persistent storage once signed in and remembers the answer', async () => {
