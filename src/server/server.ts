@@ -55,8 +55,10 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
         process.exit(1)
       })
     }
-    process.once('SIGTERM', onSignal)
-    process.once('SIGINT', onSignal)
+    // `on`, not `once`: a second signal during shutdown (a terminal sends one to tsx and to us)
+    // must not fall through to the default handler and cut the close short.
+    process.on('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
   }
 
   return { app, storage, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, setupCode, close }
