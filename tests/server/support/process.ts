@@ -79,13 +79,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     catch {}
   }
   await new Promise<void>((resolve, reject) => {
-    const check = () => {
+    const timer = setInterval(() => {
       if (output.includes('listening on http://')) {
         clearInterval(timer)
         resolve()
       }
-    }
-    const timer = setInterval(check, 50)
+    }, 50)
     void exited.then(({ code, signal }) => {
       clearInterval(timer)
       reject(new Error(`server exited early (${code ?? signal}):\n${output}`))
