@@ -63,12 +63,19 @@ function fromFastifyError(error: FastifyError): ApiError | null {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError('validation_failed', 'bodyNotJson')
   }
-  if (error instanceof SyntaxError || error.statusCode === 400)
+  if (error instanceof SyntaxError)
     return new ApiError('validation_failed', 'bodyNotJson')
-  if (error.statusCode === 413)
-    return new ApiError('payload_too_large', 'payloadTooLarge')
-  if (error.statusCode === 415)
-    return new ApiError('validation_failed', 'contentType')
+  // Other client errors from plugins (e.g. a path @fastify/static refuses) keep their meaning.
+  switch (error.statusCode) {
+    case 401: return new ApiError('unauthorized', 'unauthorized')
+    case 403: return new ApiError('forbidden', 'forbidden')
+    case 404: return new ApiError('not_found', 'notFound')
+    case 413: return new ApiError('payload_too_large', 'payloadTooLarge')
+    case 415: return new ApiError('validation_failed', 'contentType')
+    case 429: return new ApiError('rate_limited', 'rateLimited', undefined, { after: '1 minute' })
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+    return new ApiError('validation_failed', 'badRequest')
   return null
 }
 

@@ -2,6 +2,7 @@ import type { ServerMessageKey } from './zh-CN'
 
 /** Server messages in English, sent when `Accept-Language` prefers it. */
 export const en: Record<ServerMessageKey, string> = {
+  badRequest: 'The request cannot be handled; check its address and content',
   badUrl: 'The address is not correctly encoded; check the link',
   bodyNotJson: 'The request body is not valid JSON; check its format and try again',
   bodyNotObject: 'The request body must be a JSON object',

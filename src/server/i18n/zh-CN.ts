@@ -1,5 +1,6 @@
 /** Server messages in Chinese, the default language of every error body. */
 export const zhCN = {
+  badRequest: '请求无法处理，请检查地址和内容后重试',
   badUrl: '请求地址的编码不正确，请检查链接',
   bodyNotJson: '请求体不是合法的 JSON，请检查格式后重试',
   bodyNotObject: '请求体必须是 JSON 对象',
