@@ -110,6 +110,39 @@ describe('session store', () => {
   })
 })
 
+describe('first-run setup and a revoked token', () => {
+  it('creates the branch from the one-time code and signs in as its secretary; the link is dead after', async () => {
+    const setupServer = await startRealServer({ setupCode: 'first-run-code' })
+    try {
+      configureApi({ baseUrl: setupServer.baseUrl })
+      expect(await api.checkSetup('first-run-code')).toEqual({ valid: true })
+      const session = useSessionStore()
+      const created = await session.setup('first-run-code', '新建支部', '王书记')
+      expect(created.member).toMatchObject({ role: 'secretary', branchName: '新建支部', name: '王书记' })
+      expect(created.memberInviteCode).toBeTruthy()
+      expect(created.secretaryInviteCode).toBeTruthy()
+      expect(session.isSecretary).toBe(true)
+      expect((await db.session.get('current'))?.member.id).toBe(created.member.id)
+      expect(await api.checkSetup('first-run-code')).toEqual({ valid: false })
+      await expect(session.setup('first-run-code', '又一个支部', '张三')).rejects.toMatchObject({ status: 403, code: 'invalid_invite' })
+    }
+    finally {
+      await setupServer.close()
+    }
+  })
+
+  it('restores offline at once, then flags the session revoked when the server says 401', async () => {
+    const session = useSessionStore()
+    const joined = await session.join(branch.memberInviteCode, '张三')
+    await db.session.update('current', { token: 'a-token-the-server-does-not-know' })
+    setActivePinia(createPinia())
+    const reopened = useSessionStore()
+    await reopened.restore()
+    expect(reopened.member?.id).toBe(joined.id)
+    await vi.waitFor(() => expect(reopened.revoked).toBe(true))
+  })
+})
+
 describe('settings store', () => {
   it('keeps the language on the device and sends it to the server', async () => {
     const settings = useSettingsStore()

@@ -286,6 +286,33 @@ describe('rejected', () => {
   })
 })
 
+describe('odd outbox states', () => {
+  it('drops an outbox entry whose record is gone instead of pushing it', async () => {
+    const { memberId } = await newMember()
+    await db.outbox.put({ key: outboxKey('studyCheckins', crypto.randomUUID()), table: 'studyCheckins', id: crypto.randomUUID(), version: 1, queuedAt: 1 })
+    const { transport, requests } = recordingTransport()
+    await runSyncPass(transport, { memberId })
+    expect(requests.every(r => r.changes.length === 0)).toBe(true)
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('a refused delete brings back the last server copy with the server message', async () => {
+    const owner = await newMember('李四')
+    const id = crypto.randomUUID()
+    await saveStudyCheckin(owner.memberId, id, checkin('李四的记录'))
+    await runSyncPass(recordingTransport().transport, { memberId: owner.memberId })
+    await resetDevice()
+    const { memberId } = await newMember('王五')
+    // This device believes it holds a copy of the record and deletes it; the server refuses.
+    const base = { updatedAt: 1, deleted: false, data: checkin('以为是自己的') }
+    await db.studyCheckins.put({ ...base.data, id, memberId, week: '2026-W48', updatedAt: 2, deleted: false, sync: 'synced', base })
+    await removeStudyCheckin(memberId, id)
+    await runSyncPass(recordingTransport().transport, { memberId })
+    const row = await db.studyCheckins.get(id)
+    expect(row).toMatchObject({ deleted: false, topic: '以为是自己的', sync: 'rejected', rejection: { code: 'forbidden' } })
+  })
+})
+
 describe('the API client', () => {
   it('turns an error body into ApiError with the server message, and no answer into code network', async () => {
     await newMember()
