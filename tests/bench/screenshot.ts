@@ -2,7 +2,7 @@
  * README screenshots (`npx tsx tests/bench/screenshot.ts`): a member's 学习 page with three
  * check-ins and the secretary's 支部 page, at 390×844, against the real server.
  */
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import type { StudyCheckinData } from '../../src/domain/records'
 import type { RunningServer } from '../browser/support/server'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { addDays, todayIn } from '../../src/domain/week'
 import { joinByApi } from '../browser/support/api'
-import { addCheckin, joinInApp, syncStatus, tab } from '../browser/support/app'
+import { addCheckin, fillAndSaveCheckin, joinInApp, syncStatus, tab } from '../browser/support/app'
 import { launchChromium, newPhoneContext } from '../browser/support/browser'
 import { buildApp } from '../browser/support/build'
 import { REPO_ROOT } from '../browser/support/paths'
@@ -32,6 +32,18 @@ async function pushCheckin(baseUrl: string, token: string, data: StudyCheckinDat
   })
   if (!response.ok)
     throw new Error(`sync answered ${response.status}: ${await response.text()}`)
+}
+
+/** The one-off 可离线使用 notice would cover the list; a member would close it too. */
+async function dismissOfflineReady(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready
+  })
+  const close = page.getByRole('button', { name: '关闭', exact: true })
+  // It shows once the worker has precached the shell; give it a moment, it may be gone already.
+  if (await close.waitFor({ timeout: 5_000 }).then(() => true, () => false))
+    await close.click()
+  await close.waitFor({ state: 'hidden' })
 }
 
 async function main(): Promise<void> {
@@ -57,17 +69,21 @@ async function main(): Promise<void> {
     await addCheckin(page, { topic: '学习新修订的《中国共产党章程》', minutes: 45 })
     // Not every check-in is from today: move one back a week so the list shows earlier study too.
     await page.getByRole('button', { name: '签到', exact: true }).click()
-    await page.getByLabel('日期', { exact: true }).fill(addDays(todayIn(), -7)).catch(() => {})
+    await page.getByLabel('学习形式', { exact: true }).selectOption('party_day')
+    await page.getByLabel('日期', { exact: true }).fill(addDays(todayIn(), -7))
     await page.getByLabel('主题', { exact: true }).fill('主题党日：参观革命历史纪念馆')
     await page.getByLabel('时长（分钟）', { exact: true }).fill('120')
     await page.getByRole('button', { name: '保存', exact: true }).click()
     await page.getByLabel('主题', { exact: true }).waitFor({ state: 'hidden' })
-    await addCheckin(page, { topic: '观看《榜样》专题节目', minutes: 60, note: '记下三点体会' })
+    await page.getByRole('button', { name: '签到', exact: true }).click()
+    await page.getByLabel('学习形式', { exact: true }).selectOption('self_study')
+    await fillAndSaveCheckin(page, { topic: '观看《榜样》专题节目', minutes: 60, note: '记下三点体会' })
     await page.waitForFunction(() => {
       const text = document.querySelector('[role="status"]')?.textContent ?? ''
       return text.includes('已同步') && !text.includes('待同步')
     }, undefined, { timeout: 60_000 })
     await mkdir(outDir, { recursive: true })
+    await dismissOfflineReady(page)
     await page.screenshot({ path: path.join(outDir, 'study.png') })
     console.log(`学习 page (${await syncStatus(page).textContent()}) → public/screenshots/study.png`)
     await context.close()
@@ -78,6 +94,7 @@ async function main(): Promise<void> {
     await tab(secretaryPage, '支部').click()
     await secretaryPage.getByText(/本周完成/).first().waitFor()
     await secretaryPage.getByText('张伟').first().waitFor()
+    await dismissOfflineReady(secretaryPage)
     await secretaryPage.screenshot({ path: path.join(outDir, 'branch.png') })
     console.log('支部 page → public/screenshots/branch.png')
     await secretaryContext.close()
