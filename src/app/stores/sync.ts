@@ -64,6 +64,8 @@ export const useSyncStore = defineStore('sync', () => {
   let periodicTimer: ReturnType<typeof setInterval> | undefined
   let stopWatch: (() => void) | undefined
   let removeListeners: (() => void) | undefined
+  // Callers that joined the same failed pass all see its error; only the first plans a retry.
+  let lastFailure: unknown
 
   const runner = createSyncRunner(async () => {
     const memberId = session.member?.id
@@ -100,8 +102,9 @@ export const useSyncStore = defineStore('sync', () => {
       }
     }
     catch (error) {
-      if (error instanceof SessionChangedError)
+      if (error instanceof SessionChangedError || error === lastFailure)
         return
+      lastFailure = error
       lastError.value = error instanceof Error ? error.message : String(error)
       if (error instanceof ApiError && error.status === 401) {
         session.revoked = true
@@ -110,6 +113,7 @@ export const useSyncStore = defineStore('sync', () => {
       }
       if (started && isRetryableSyncError(error)) {
         attempt++
+        clearRetry()
         const delay = nextRetryDelay(attempt)
         nextRetryAt.value = Date.now() + delay
         retryTimer = setTimeout(() => void syncNow(), delay)
