@@ -112,6 +112,27 @@ describeEachBackend('health, join, me, auth', (backend) => {
   })
 })
 
+describeEachBackend('server faults', (backend) => {
+  it('answers a real fault with 500 server_error and a generic message, never the fault\'s text', async () => {
+    const created = await backend.create()
+    const branch = await created.storage.createBranch('故障支部')
+    const app = await buildApp({ storage: created.storage, rateLimits: { join: 100 } })
+    try {
+      const member = await joinAs(app, branch.memberInviteCode, '张三')
+      // The database goes away under the running app.
+      await created.dispose()
+      for (const headers of [{}, { 'accept-language': 'en' }]) {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { ...headers, authorization: `Bearer ${member.token}` } })
+        const error = expectError(res, 500, 'server_error')
+        expect(error).toEqual({ code: 'server_error', message: 'accept-language' in headers ? 'Something went wrong on the server; try again later' : '服务器出错了，请稍后再试' })
+      }
+    }
+    finally {
+      await app.close()
+    }
+  })
+})
+
 describeEachBackend('rate limits', (backend) => {
   const ctx = useStorage(backend)
 

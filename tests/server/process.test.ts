@@ -1,6 +1,6 @@
 import type { SetupResponse, SyncResponse } from '../../src/domain/wire'
 import type { ServerProcess } from './support/process'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,21 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { studyChange, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { fakeStaticDir, http, REPO_ROOT, startServerProcess, TSX } from './support/process'
+
+function runAdmin(args: string[], env: Record<string, string>): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, ['src/server/cli/admin.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk)
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk)
+    })
+    child.once('exit', status => resolve({ status, stdout, stderr }))
+  })
+}
 
 describeEachBackend('server process', (backend) => {
   const ctx = useStorage(backend)
@@ -98,11 +113,12 @@ describeEachBackend('server process', (backend) => {
     const found = await ctx.storage.branches.byInviteCode(branch.secretaryInviteCode)
     expect(found).toMatchObject({ role: 'secretary', branch: { id: branch.branchId, name: '新建 支部' } })
 
-    for (const args of [[], ['create-branch'], ['create-branch', ''], ['delete-branch', 'x'], ['create-branch', 'a', 'b']]) {
-      const bad = spawnSync(TSX, ['src/server/cli/admin.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...ctx.env }, encoding: 'utf8' })
-      expect(bad.status, args.join(' ')).not.toBe(0)
+    const badArgs = [[], ['create-branch'], ['create-branch', ''], ['delete-branch', 'x'], ['create-branch', 'a', 'b']]
+    const runs = await Promise.all(badArgs.map(args => runAdmin(args, ctx.env)))
+    runs.forEach((bad, i) => {
+      expect(bad.status, badArgs[i]!.join(' ')).not.toBe(0)
       expect(bad.stdout).toBe('')
       expect(bad.stderr).toMatch(/usage: npm run admin/)
-    }
+    })
   })
 })

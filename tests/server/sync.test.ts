@@ -82,6 +82,20 @@ describeEachBackend('sync', (backend) => {
     expect(row).toMatchObject({ updatedAt: 3000, data: { topic: '更新版' } })
   })
 
+  it('sends the winning copy back even when the client\'s cursor is already past it', async () => {
+    const { a } = await twoMembers()
+    const id = uuid()
+    const won = await syncOk(app(), a.token, { clientId: 'phone', changes: [studyChange(id, 2000, { topic: '手机上的版本' })] })
+    const other = uuid()
+    const later = await syncOk(app(), a.token, { clientId: 'phone', cursor: won.cursor, changes: [studyChange(other, 2100)] })
+    // The tablet has pulled everything, then pushes an edit made earlier.
+    const stale = await syncOk(app(), a.token, { clientId: 'tablet', cursor: later.cursor, changes: [studyChange(id, 1500, { topic: '平板上的旧版本' })] })
+    expect(stale.results[0]!.status).toBe('stale')
+    expect(stale.changes).toEqual([expect.objectContaining({ id, rev: won.changes[0]!.rev, updatedAt: 2000, data: expect.objectContaining({ topic: '手机上的版本' }) })])
+    // The cursor never moves back.
+    expect(stale.cursor).toBe(later.cursor)
+  })
+
   it('breaks an updatedAt tie by the greater clientId, both ways', async () => {
     const { a } = await twoMembers()
     // Stored by "b"; "a" < "b" so the incoming change is stale.

@@ -102,6 +102,20 @@ export class SyncStore {
     })
   }
 
+  /**
+   * The stored copies of rows whose change came back stale but that a client at `afterRev` has
+   * already been sent: the protocol promises the winning copy comes back in the pull.
+   */
+  async staleCopies(memberId: string, stale: readonly { table: MemberTable, id: string }[], afterRev: number): Promise<SyncChangeOut[]> {
+    const copies: SyncChangeOut[] = []
+    for (const table of MEMBER_TABLES) {
+      const ids = [...new Set(stale.filter(s => s.table === table).map(s => s.id))]
+      if (ids.length > 0)
+        copies.push(...await this.records[table].byIdsForMember(memberId, ids, afterRev) as SyncChangeOut[])
+    }
+    return copies.sort((a, b) => a.rev - b.rev)
+  }
+
   /** The member's rows of every table with rev after `afterRev`, oldest first, at most `limit`. */
   async pull(memberId: string, afterRev: number, limit: number): Promise<{ changes: SyncChangeOut[], hasMore: boolean }> {
     // The `limit + 1` oldest of the union are among each table's `limit + 1` oldest.

@@ -112,11 +112,15 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
         : { table, id, status: outcome }
     })
 
-    const pulled = await app.storage.sync.pull(member.id, afterRev, SYNC_BATCH_LIMIT)
+    // A stale change's winner may sit behind the client's cursor: send it again, first, within
+    // the page's 500 rows, without moving the cursor back.
+    const stale = accepted.filter((_, i) => outcomes[i] === 'stale')
+    const resent = stale.length > 0 ? await app.storage.sync.staleCopies(member.id, stale, afterRev) : []
+    const pulled = await app.storage.sync.pull(member.id, afterRev, SYNC_BATCH_LIMIT - resent.length)
     const last = pulled.changes.at(-1)
     return {
       results,
-      changes: pulled.changes,
+      changes: [...resent, ...pulled.changes],
       cursor: last ? String(last.rev) : requestCursor,
       hasMore: pulled.hasMore,
     }

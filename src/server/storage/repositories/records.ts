@@ -163,6 +163,16 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     return rows.map(row => this.toChange(row as RecordColumns & Columns))
   }
 
+  /** The member's rows with these ids whose rev is at most `maxRev` (already behind a cursor). */
+  async byIdsForMember(memberId: string, ids: readonly string[], maxRev: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
+    const changes: SyncChangeOut<T>[] = []
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.handle(db).selectFrom(this.sqlTable).selectAll().where('member_id', '=', memberId).where('id', 'in', ids.slice(i, i + CHUNK)).where('rev', '<=', maxRev).execute()
+      changes.push(...rows.map(row => this.toChange(row as RecordColumns & Columns)))
+    }
+    return changes
+  }
+
   private toChange(row: RecordColumns & Columns): SyncChangeOut<T> {
     const deleted = Number(row.deleted) === 1
     const server: ServerFields = { memberId: row.member_id, branchId: row.branch_id }
