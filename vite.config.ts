@@ -37,10 +37,12 @@ export default defineConfig({
       registerType: 'prompt',
       strategies: 'generateSW',
       injectRegister: false,
-      includeAssets: ['icon.svg', 'apple-touch-icon.png'],
+      // The glob below already precaches every icon: listing the manifest's icons again would duplicate entries.
+      includeManifestIcons: false,
       manifest: {
         name: '学习打卡',
         short_name: '学习打卡',
+        id: '/',
         description: '党员学习打卡：随时记录每周学习，离线也能用，联网后自动同步到支部。',
         lang: 'zh-CN',
         start_url: '/',
