@@ -2,7 +2,8 @@
 import 'fake-indexeddb/auto'
 import type { RealServer } from './support/server'
 import type { CreatedBranch } from '@/server/storage'
-import type { SyncChangeIn } from '@/domain/wire'
+import type { SyncChangeIn, SyncRequest } from '@/domain/wire'
+import type { SyncTransport } from '@/app/sync/engine'
 import { BODY_LIMIT_BYTES } from '@/domain/wire'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { api, configureApi } from '@/app/api/client'
@@ -219,18 +220,28 @@ describe('stale', () => {
     expect(await serverCopy(token, id)).toMatchObject({ data: { topic: '另一台设备的新版' } })
   })
 
-  it('with no known server copy, goes back to a full pull that brings it', async () => {
-    const { token, memberId } = await newMember()
-    const id = crypto.randomUUID()
-    const newer = Date.now() + 3_600_000
-    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: newer, data: checkin('服务器上的版本', 50) }] })
-    await runSyncPass(recordingTransport().transport, { memberId })
-    const cursorAfterFirstPull = await getCursor()
-    expect(cursorAfterFirstPull).not.toBeNull()
-    // A queued local version older than the server's, with no base known (e.g. kept from before an upgrade).
-    await db.studyCheckins.put({ ...checkin('本机旧版本', 5), id, memberId, week: '2026-W48', updatedAt: newer - 1000, deleted: false, sync: 'pending' })
-    await db.outbox.put({ key: outboxKey('studyCheckins', id), table: 'studyCheckins', id, version: 1, queuedAt: Date.now() })
+  it('with no known server copy, restores the copy the server sends back with the stale answer', async () => {
+    const { memberId, newer, id, cursorAfterFirstPull } = await queueOlderCopyWithoutBase()
     const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId })
+    expect(summary.stale).toBe(1)
+    expect(requests.map(r => r.cursor)).toEqual([cursorAfterFirstPull])
+    expect(await db.studyCheckins.get(id)).toMatchObject({ topic: '服务器上的版本', minutes: 50, updatedAt: newer, sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('with no known server copy and none sent back, goes back to a full pull that brings it', async () => {
+    const { memberId, newer, id, cursorAfterFirstPull } = await queueOlderCopyWithoutBase()
+    // The protocol only promises the winner "comes back in the pull": drop the courtesy copy the
+    // server adds to the stale answer, as a server behind the cursor would not send it.
+    const requests: SyncRequest[] = []
+    const transport: SyncTransport = {
+      async sync(request) {
+        requests.push(structuredClone(request))
+        const response = await api.sync(request)
+        return request.changes.length > 0 ? { ...response, changes: response.changes.filter(c => Number(c.rev) > Number(request.cursor)) } : response
+      },
+    }
     const summary = await runSyncPass(transport, { memberId })
     expect(summary.stale).toBe(1)
     // The push went from the stored cursor; after the stale answer the pull restarted from null.
@@ -239,6 +250,23 @@ describe('stale', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 })
+
+/**
+ * A member whose server copy of a record is newer than a queued local copy that has no `base`
+ * (e.g. kept from before an upgrade), with the pull cursor already past the server copy.
+ */
+async function queueOlderCopyWithoutBase() {
+  const { token, memberId } = await newMember()
+  const id = crypto.randomUUID()
+  const newer = Date.now() + 3_600_000
+  await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: newer, data: checkin('服务器上的版本', 50) }] })
+  await runSyncPass(recordingTransport().transport, { memberId })
+  const cursorAfterFirstPull = await getCursor()
+  expect(cursorAfterFirstPull).not.toBeNull()
+  await db.studyCheckins.put({ ...checkin('本机旧版本', 5), id, memberId, week: '2026-W48', updatedAt: newer - 1000, deleted: false, sync: 'pending' })
+  await db.outbox.put({ key: outboxKey('studyCheckins', id), table: 'studyCheckins', id, version: 1, queuedAt: Date.now() })
+  return { memberId, newer, id, cursorAfterFirstPull }
+}
 
 describe('rejected', () => {
   it('marks the record with the server message, stops pushing it, and an edit queues it again', async () => {
@@ -310,6 +338,34 @@ describe('odd outbox states', () => {
     await runSyncPass(recordingTransport().transport, { memberId })
     const row = await db.studyCheckins.get(id)
     expect(row).toMatchObject({ deleted: false, topic: '以为是自己的', sync: 'rejected', rejection: { code: 'forbidden' } })
+  })
+})
+
+describe('a refused record and later server rows', () => {
+  it('keeps the refused edit while the server only has older copies, and yields to a newer one', async () => {
+    const { token, memberId } = await newMember()
+    const id = crypto.randomUUID()
+    const first = await saveStudyCheckin(memberId, id, checkin('原稿'))
+    await runSyncPass(recordingTransport().transport, { memberId })
+    // An edit the server refuses (written by an older app version without the 600-minute limit).
+    const refusedAt = first.updatedAt + 10_000
+    const stored = (await db.studyCheckins.get(id))!
+    await db.studyCheckins.put({ ...stored, minutes: 900, updatedAt: refusedAt, sync: 'pending' })
+    await db.outbox.put({ key: outboxKey('studyCheckins', id), table: 'studyCheckins', id, version: 1, queuedAt: refusedAt })
+    await runSyncPass(recordingTransport().transport, { memberId })
+    expect((await db.studyCheckins.get(id))?.sync).toBe('rejected')
+
+    // Another device writes a copy older than the refused edit: the refused edit and its message stay.
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: refusedAt - 1, data: checkin('另一台设备', 20) }] })
+    await pullChanges(recordingTransport().transport, { memberId })
+    expect(await db.studyCheckins.get(id)).toMatchObject({ minutes: 900, sync: 'rejected', base: { updatedAt: refusedAt - 1, data: { topic: '另一台设备' } } })
+
+    // A newer server copy wins.
+    await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id, updatedAt: refusedAt + 1, data: checkin('更新的版本', 25) }] })
+    await pullChanges(recordingTransport().transport, { memberId })
+    const row = await db.studyCheckins.get(id)
+    expect(row).toMatchObject({ topic: '更新的版本', minutes: 25, sync: 'synced' })
+    expect(row?.rejection).toBeUndefined()
   })
 })
 
