@@ -9,8 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { api, configureApi } from '@/app/api/client'
 import { db, outboxKey } from '@/app/db/database'
 import { getCursor } from '@/app/db/meta'
+import { clearSessionData } from '@/app/db/session'
 import { removeStudyCheckin, saveStudyCheckin } from '@/app/db/studyCheckins'
-import { pullChanges, runSyncPass } from '@/app/sync/engine'
+import { pullChanges, runSyncPass, SessionChangedError } from '@/app/sync/engine'
 import { checkin, recordingTransport, resetDevice, signInDevice } from './support/device'
 import { pullEverything, startRealServer, syncOverHttp } from './support/server'
 
@@ -366,6 +367,21 @@ describe('a refused record and later server rows', () => {
     const row = await db.studyCheckins.get(id)
     expect(row).toMatchObject({ topic: '更新的版本', minutes: 25, sync: 'synced' })
     expect(row?.rejection).toBeUndefined()
+  })
+})
+
+describe('signing out during a sync', () => {
+  it('writes nothing back for the member who left', async () => {
+    const { memberId } = await newMember()
+    await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('推送中退出'))
+    const { transport } = recordingTransport(async (_request, index) => {
+      if (index === 0)
+        await clearSessionData()
+    })
+    await expect(runSyncPass(transport, { memberId })).rejects.toBeInstanceOf(SessionChangedError)
+    expect(await db.studyCheckins.count()).toBe(0)
+    expect(await db.outbox.count()).toBe(0)
+    expect(await getCursor()).toBeNull()
   })
 })
 
