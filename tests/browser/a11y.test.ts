@@ -29,6 +29,16 @@ describe('accessibility', () => {
     await server?.stop()
   })
 
+  // Guards the audit above against passing vacuously (axe not loaded, wrong impact filter).
+  it('catches a nameless button and an image without alt text', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    await page.setContent('<!doctype html><html lang="zh-CN"><head><title>坏页面</title></head><body><main><button></button><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+    const ids = (await seriousA11yViolations(page)).map(v => v.id).sort()
+    expect(ids).toEqual(['button-name', 'image-alt'])
+    await context.close()
+  })
+
   it('finds nothing serious on join, setup, 学习, the form, 我的 and 支部', async () => {
     const [, printedLink] = await server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
     const code = new URL(printedLink!).searchParams.get('code')!
@@ -62,6 +72,11 @@ describe('accessibility', () => {
     await checkinRow(page, '学习习近平新时代中国特色社会主义思想').click()
     await page.getByRole('button', { name: '删除', exact: true }).waitFor()
     await audit(page, 'edit form')
+    await page.getByRole('button', { name: '删除', exact: true }).click()
+    await page.getByRole('dialog').getByRole('button', { name: '确认删除', exact: true }).waitFor()
+    await audit(page, 'delete confirmation')
+    await page.getByRole('dialog').getByRole('button', { name: '取消', exact: true }).click()
+    await page.getByRole('dialog').waitFor({ state: 'hidden' })
     await page.goBack()
     await tab(page, '我的').click()
     await page.getByRole('button', { name: '退出登录' }).waitFor()
@@ -76,7 +91,7 @@ describe('accessibility', () => {
 
     const failures = [...findings].filter(([, v]) => v.length > 0)
     expect(failures.map(([page, v]) => `${page}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect([...findings.keys()]).toHaveLength(9)
+    expect([...findings.keys()]).toHaveLength(10)
 
     await context.close()
     await secretaryContext.close()

@@ -76,8 +76,8 @@ export function checkinRow(page: Page, topic: string): Locator {
   return page.getByText(topic, { exact: true }).first()
 }
 
-/** The bottom tab (学习 / 我的 / 支部). */
-export function tab(page: Page, name: '学习' | '我的' | '支部'): Locator {
+/** A bottom tab by its name (学习 / 我的 / 支部, or Study / Me / Branch in English). */
+export function tab(page: Page, name: string): Locator {
   return page.getByRole('tab', { name, exact: true }).or(page.getByRole('link', { name, exact: true })).first()
 }
 
