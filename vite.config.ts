@@ -61,7 +61,7 @@ export default defineConfig({
         navigateFallback: 'index.html',
         // The API is never answered from a cache: no runtime caching at all, and no SPA fallback for it.
         navigateFallbackDenylist: [/^\/api\//],
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,png,svg}'],
         globIgnores: ['screenshots/**'],
       },
     }),

@@ -1,7 +1,8 @@
-import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
+import type { RouteRecordRaw } from 'vue-router'
 import { createRouter, createWebHistory } from 'vue-router'
 import StudyPage from '@/app/pages/StudyPage.vue'
 import { useSessionStore } from '@/app/stores/session'
+import { guardTarget } from './guard'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -27,17 +28,6 @@ export const routes: RouteRecordRaw[] = [
   { path: '/branch', name: 'branch', component: () => import('@/app/pages/BranchPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/:pathMatch(.*)*', redirect: '/study' },
 ]
-
-/** Where a navigation may go, given who (if anyone) is signed in on this device. */
-export function guardTarget(to: RouteLocationNormalized, member: { role: string } | null): string | true {
-  if (to.meta.signedIn && !member)
-    return '/join'
-  if (to.meta.guest && member)
-    return '/study'
-  if (to.meta.secretary && member?.role !== 'secretary')
-    return '/study'
-  return true
-}
 
 export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
