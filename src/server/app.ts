@@ -101,7 +101,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) => new ApiError('rate_limited', 'rateLimited', undefined, { after: context.after }),
+    errorResponseBuilder: (_request, context) => new ApiError('rate_limited', 'rateLimited', undefined, { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   })
 
   await app.register(async (api) => {

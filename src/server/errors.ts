@@ -72,7 +72,7 @@ function fromFastifyError(error: FastifyError): ApiError | null {
     case 404: return new ApiError('not_found', 'notFound')
     case 413: return new ApiError('payload_too_large', 'payloadTooLarge')
     case 415: return new ApiError('validation_failed', 'contentType')
-    case 429: return new ApiError('rate_limited', 'rateLimited', undefined, { after: '1 minute' })
+    case 429: return new ApiError('rate_limited', 'rateLimited', undefined, { seconds: 60 })
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
     return new ApiError('validation_failed', 'badRequest')

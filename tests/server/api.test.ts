@@ -144,7 +144,7 @@ describeEachBackend('rate limits', (backend) => {
         expectError(await attempt('192.0.2.1'), 403, 'invalid_invite')
       const limited = await attempt('192.0.2.1')
       const error = expectError(limited, 429, 'rate_limited')
-      expect(error.message).toMatch(/太频繁/)
+      expect(error.message).toMatch(/^操作太频繁，请 \d+ 秒后再试$/)
       expect(limited.headers['retry-after']).toBeDefined()
       // Another address is not affected.
       expectError(await attempt('192.0.2.2'), 403, 'invalid_invite')

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const server = await startServer(config)
   console.log(`listening on http://${config.host}:${server.port}`)
   if (config.host === '0.0.0.0' || config.host === '::') {
+    console.log(`on this computer: http://localhost:${server.port}`)
     for (const url of lanUrls(server.port))
       console.log(`on your network: ${url}`)
   }

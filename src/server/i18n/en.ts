@@ -25,7 +25,7 @@ export const en: Record<ServerMessageKey, string> = {
   name: 'Enter a name (1–40 characters)',
   notFound: 'There is nothing at this address',
   payloadTooLarge: 'The request body is larger than 1 MiB; sync in smaller batches',
-  rateLimited: 'Too many requests; try again in {after}',
+  rateLimited: 'Too many requests; try again in {seconds} seconds',
   recordInvalid: 'The record has errors: {issues}',
   required: 'This field is required',
   serverError: 'Something went wrong on the server; try again later',

@@ -23,7 +23,7 @@ export const zhCN = {
   name: '请填写姓名（1–40 字）',
   notFound: '请求的地址不存在',
   payloadTooLarge: '请求体超过 1 MiB，请分批同步',
-  rateLimited: '操作太频繁，请 {after} 后再试',
+  rateLimited: '操作太频繁，请 {seconds} 秒后再试',
   recordInvalid: '记录内容有误：{issues}',
   required: '此项必填',
   serverError: '服务器出错了，请稍后再试',
