@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { ApiError } from './errors'
 
-const BEARER_RE = /^Bearer ([\w-]+)$/
+const BEARER_RE = /^Bearer ([\w-]+)$/i
 
 /**
  * onRequest hook for routes that need a member: resolves the bearer token by its hash before the

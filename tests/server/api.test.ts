@@ -79,6 +79,10 @@ describeEachBackend('health, join, me, auth', (backend) => {
       expectError(await appOf.app.inject({ method: 'POST', url: '/api/v1/sync', headers, payload: { clientId: 'x', cursor: null, changes: [] } }), 401, 'unauthorized')
     }
 
+    // The scheme is case-insensitive (RFC 9110); the token is not.
+    expect((await appOf.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `bearer ${member.token}` } })).statusCode).toBe(200)
+    expectError(await appOf.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${member.token.toUpperCase()}` } }), 401, 'unauthorized')
+
     await ctx.storage.memberTokens.revoke(member.token)
     expectError(await appOf.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${member.token}` } }), 401, 'unauthorized')
   })
