@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { checkinRow, fillAndSaveCheckin, joinInApp, openNewCheckin, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { startServer } from './support/server'
 
 // axe-core on every page a member or secretary reaches: no serious or critical violation.
@@ -33,6 +34,7 @@ describe('accessibility', () => {
   it('catches a nameless button and an image without alt text', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.setContent('<!doctype html><html lang="zh-CN"><head><title>坏页面</title></head><body><main><button></button><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
     const ids = (await seriousA11yViolations(page)).map(v => v.id).sort()
     expect(ids).toEqual(['button-name', 'image-alt'])
@@ -45,6 +47,7 @@ describe('accessibility', () => {
 
     const secretaryContext = await newPhoneContext(browser)
     const secretaryPage = await secretaryContext.newPage()
+    reportPageOnFailure(secretaryPage, 'secretaryPage')
     await secretaryPage.goto(`${server.baseUrl}/setup?code=${encodeURIComponent(code)}`)
     await secretaryPage.getByLabel('支部名称', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup')
@@ -58,6 +61,7 @@ describe('accessibility', () => {
 
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.goto(`${server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).waitFor()
     await audit(page, 'join')

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pullAll, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 // Editing and deleting from the list reach the server as an update and a tombstone.
@@ -26,6 +27,7 @@ describe('editing and deleting a check-in', () => {
   it('edits minutes, then deletes after 确认删除, and the server keeps a tombstone', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '周十')
     await addCheckin(page, { topic: '学习《准则》《条例》', minutes: 40 })
     await expect.poll(async () => (await serverStudyCheckins(server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(1)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, deferred, fillAndSaveCheckin, joinInApp, syncStatus } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 // "A record edited while its push is in flight stays pending: no edit is ever lost."
@@ -28,6 +29,7 @@ describe('an edit made while its push is in flight', () => {
     // No service worker here: page.route must see the app's own fetches.
     const context = await newPhoneContext(browser, { serviceWorkers: 'block' })
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '王五')
 
     const { promise: released, resolve: release } = deferred<void>()

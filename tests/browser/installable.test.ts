@@ -3,6 +3,7 @@ import type { RunningServer } from './support/server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { waitForServiceWorkerControl } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { installabilityErrors } from './support/installability'
 import { startServer } from './support/server'
 
@@ -26,6 +27,7 @@ describe('installable PWA', () => {
   it('passes Chromium\'s installability check once the worker is active', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.goto(`${server.baseUrl}/`)
     await waitForServiceWorkerControl(page)
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
@@ -36,6 +38,7 @@ describe('installable PWA', () => {
   it('has a Chinese manifest with 192, 512 and maskable icons that load', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.goto(`${server.baseUrl}/`)
     const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href ?? null)
     expect(href, 'index.html links a manifest').toBeTruthy()

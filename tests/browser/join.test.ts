@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { joinInApp, tab } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 describe('joining and first-run setup', () => {
@@ -30,6 +31,7 @@ describe('joining and first-run setup', () => {
 
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.goto(link)
     await page.getByLabel('支部名称', { exact: true }).fill('城东社区党支部')
     await page.getByLabel('您的姓名', { exact: true }).fill('陈书记')
@@ -65,6 +67,7 @@ describe('joining and first-run setup', () => {
 
     const laterContext = await newPhoneContext(browser)
     const laterPage = await laterContext.newPage()
+    reportPageOnFailure(laterPage, 'laterPage')
     await laterPage.goto(link)
     await laterPage.getByText(/链接已失效/).first().waitFor()
     expect(await laterPage.getByRole('button', { name: '创建支部' }).count()).toBe(0)
@@ -75,6 +78,7 @@ describe('joining and first-run setup', () => {
   it('shows the server\'s message for a wrong invite code and stays on 加入', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await page.goto(`${server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).fill('NOT-A-REAL-CODE')
     await page.getByLabel('姓名', { exact: true }).fill('张三')
@@ -93,10 +97,13 @@ describe('joining and first-run setup', () => {
     const branch = await createBranch(server, '城西党支部')
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await joinInApp(page, server.baseUrl, branch.memberInviteCode, '孙七')
     await page.close()
 
     const reopened = await context.newPage()
+
+    reportPageOnFailure(reopened, 'reopened')
     await reopened.goto(`${server.baseUrl}/`)
     await reopened.waitForURL(/\/study/)
     await reopened.getByRole('button', { name: '签到', exact: true }).waitFor()

@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core'
 import type { CreatedBranch, RunningServer } from './support/server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { addCheckin, joinInApp, syncStatus, tab } from './support/app'
+import { addCheckin, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 // 我的: who the member is, the device's storage state, the build, the language, and a sign-out
@@ -26,6 +27,7 @@ describe('我的', () => {
   it('shows name, branch, role, storage state and build, and switches language for good', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await joinInApp(page, server.baseUrl, branch.memberInviteCode, '钱八')
     await tab(page, '我的').click()
     await page.waitForURL(/\/me/)
@@ -49,7 +51,10 @@ describe('我的', () => {
   it('warns before signing out while a record waits, and signs out to 加入支部', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await joinInApp(page, server.baseUrl, branch.memberInviteCode, '孙九')
+    // Offline pages load their code from the worker's precache: wait until it serves this page.
+    await waitForServiceWorkerControl(page)
     await context.setOffline(true)
     await addCheckin(page, { topic: '仅在本机的学习记录', minutes: 20 })
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 20_000 }).toContain('待同步 1 条')

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { branchCompletion, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
 import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 // The main path: a member checks in with no network, reloads offline, comes back online,
@@ -27,6 +28,7 @@ describe('offline check-in', () => {
   it('is saved offline, survives an offline reload, syncs once and counts for the secretary', async () => {
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     const errors = collectPageErrors(page)
     const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '张三')
     await waitForServiceWorkerControl(page)
@@ -58,6 +60,7 @@ describe('offline check-in', () => {
     // The secretary, on another phone, sees the member among those who studied this week.
     const secretaryContext = await newPhoneContext(browser)
     const secretaryPage = await secretaryContext.newPage()
+    reportPageOnFailure(secretaryPage, 'secretaryPage')
     const secretary = await joinInApp(secretaryPage, server.baseUrl, branch.secretaryInviteCode, '李书记')
     const completion = await branchCompletion(server.baseUrl, secretary.token)
     expect(completion.members.find(m => m.id === member.member.id)).toMatchObject({ studied: true, checkins: 1, minutes: 45 })

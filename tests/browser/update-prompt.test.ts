@@ -4,6 +4,7 @@ import { cp } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { joinInApp, waitForServiceWorkerControl } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
 import { createBranch, startServer } from './support/server'
 
 /** The build id the page runs (`<html data-build>`), or null while it navigates. */
@@ -31,6 +32,7 @@ describe('update prompt', () => {
     const branch = await createBranch(server, '第三党支部')
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
     await joinInApp(page, server.baseUrl, branch.memberInviteCode, '赵六')
     await waitForServiceWorkerControl(page)
     expect(await runningBuild(page)).toBe('browser-a')
