@@ -54,6 +54,17 @@ export function freePort(): Promise<number> {
 
 type ServerChild = ChildProcessByStdio<null, Readable, Readable>
 
+/**
+ * The environment for the server and the admin CLI: ours minus a `DATABASE_URL` a developer may have
+ * exported, so every run gets its own empty SQLite database in the temp `DATA_DIR`.
+ */
+function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  if (!('DATABASE_URL' in extra))
+    delete env.DATABASE_URL
+  return env
+}
+
 function exited(child: ServerChild): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve()
@@ -88,7 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const child: ServerChild = spawn(TSX, ['src/server/cli/start.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: staticDir, ...options.env },
+    env: serverEnv({ HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: staticDir, ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -163,7 +174,7 @@ export function createBranch(server: Pick<RunningServer, 'dataDir'>, name: strin
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, ['src/server/cli/admin.ts', 'create-branch', name], {
       cwd: REPO_ROOT,
-      env: { ...process.env, DATA_DIR: server.dataDir },
+      env: serverEnv({ DATA_DIR: server.dataDir }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
