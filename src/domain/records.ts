@@ -15,9 +15,19 @@ export type StudyForm = typeof STUDY_FORMS[number]
 export const SERVICE_ACTIVITIES = ['publicity', 'visit', 'volunteer', 'charity_purchase', 'other'] as const
 export type ServiceActivity = typeof SERVICE_ACTIVITIES[number]
 
-/** Tables a member may push today; later issues add materials, reading progress and problems. */
-export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes'] as const
+export const PROBLEM_CATEGORIES = ['livelihood', 'environment', 'employment', 'other'] as const
+export type ProblemCategory = typeof PROBLEM_CATEGORIES[number]
+
+/** 待解决, 推进中, 已解决: set by the server (a new problem is `open`) and later by the secretary. */
+export const PROBLEM_STATUSES = ['open', 'in_progress', 'solved'] as const
+export type ProblemStatus = typeof PROBLEM_STATUSES[number]
+
+/** Tables a member may push; later issues add materials and reading progress. */
+export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems'] as const
 export type MemberTable = typeof MEMBER_TABLES[number]
+
+/** Tables whose rows every member of the branch pulls (with the reporter's name), not only the owner. */
+export const BRANCH_SHARED_TABLES = ['problems'] as const satisfies readonly MemberTable[]
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -75,17 +85,38 @@ export const readingNoteData = v.object({
 })
 export type ReadingNoteData = v.InferOutput<typeof readingNoteData>
 
+/** A residents' problem as its reporter writes it; status, owner and resolution are not the reporter's to set. */
+export const problemData = v.object({
+  date: recordDate,
+  community: text('community', 1, 100),
+  category: v.picklist(PROBLEM_CATEGORIES, msg('category')),
+  title: text('problemTitle', 1, 100),
+  detail: v.optional(v.pipe(v.string(msg('detail')), v.maxLength(2000, msg('detail'))), ''),
+})
+export type ProblemData = v.InferOutput<typeof problemData>
+
+/** What the server adds to a problem row it sends: who reported it and where it stands. */
+export interface ProblemServerFields {
+  reporterName: string
+  status: ProblemStatus
+  ownerName: string | null
+  resolution: string | null
+  statusUpdatedAt: number | null
+}
+
 /** The `data` schema of each member table. */
 export const recordDataSchemas = {
   studyCheckins: studyCheckinData,
   serviceLogs: serviceLogData,
   readingNotes: readingNoteData,
+  problems: problemData,
 } as const satisfies Record<MemberTable, v.GenericSchema>
 
 export interface RecordDataByTable {
   studyCheckins: StudyCheckinData
   serviceLogs: ServiceLogData
   readingNotes: ReadingNoteData
+  problems: ProblemData
 }
 
 /** Fields the server sets on every row it sends back (`week` only where the row has a `date`). */

@@ -1,4 +1,4 @@
-import type { FieldIssue, MemberTable, RecordDataByTable, ServerFields } from './records'
+import type { FieldIssue, MemberTable, ProblemServerFields, RecordDataByTable, ServerFields } from './records'
 
 /**
  * The HTTP API's bodies (`/api/v1`), exactly as `../shared/PROTOCOL.md` writes them, plus the
@@ -76,6 +76,14 @@ export interface SyncResult {
   error?: ApiErrorBody['error']
 }
 
+/** What the server adds to a live row of each table beyond `ServerFields`. */
+export interface ServerExtrasByTable {
+  studyCheckins: Record<never, never>
+  serviceLogs: Record<never, never>
+  readingNotes: Record<never, never>
+  problems: ProblemServerFields
+}
+
 export interface SyncChangeOut<T extends MemberTable = MemberTable> {
   table: T
   id: string
@@ -83,7 +91,7 @@ export interface SyncChangeOut<T extends MemberTable = MemberTable> {
   updatedAt: number
   deleted: boolean
   /** Present on live rows; a tombstone may carry only the server fields. */
-  data: (RecordDataByTable[T] & ServerFields) | ServerFields
+  data: (RecordDataByTable[T] & ServerFields & ServerExtrasByTable[T]) | ServerFields
 }
 
 export interface SyncResponse {

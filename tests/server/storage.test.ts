@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { openStorage } from '../../src/server/storage'
+import { migrations } from '../../src/server/storage/migrations'
 import { judge } from '../../src/server/storage/sync'
 import { describeEachBackend, useStorage } from './support/backends'
 
@@ -53,8 +54,9 @@ describeEachBackend('storage', (backend) => {
     try {
       expect(again.dialect).toBe(backend.name)
       expect(await again.branches.count()).toBe(await ctx.storage.branches.count())
-      const migrations = await again.db.selectFrom('kysely_migration' as any).select('name' as any).execute()
-      expect(migrations).toEqual([{ name: '0001_initial' }])
+      const applied = await again.db.selectFrom('kysely_migration' as any).select('name' as any).orderBy('name' as any).execute()
+      expect(applied).toEqual(Object.keys(migrations).sort().map(name => ({ name })))
+      expect(applied.map(row => (row as { name: string }).name)).toContain('0002_problems')
     }
     finally {
       await again.close()

@@ -30,7 +30,7 @@ export const en: Record<ServerMessageKey, string> = {
   required: 'This field is required',
   serverError: 'Something went wrong on the server; try again later',
   setupCode: 'Enter the setup code',
-  table: 'Unknown table; use studyCheckins, serviceLogs or readingNotes',
+  table: 'Unknown table; use studyCheckins, serviceLogs, readingNotes or problems',
   tooManyChanges: 'At most 500 changes per sync; send them in batches',
   unauthorized: 'You are not signed in or your sign-in was revoked; join the branch again',
   updatedAt: 'updatedAt must be a non-negative integer (milliseconds)',

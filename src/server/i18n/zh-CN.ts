@@ -28,7 +28,7 @@ export const zhCN = {
   required: '此项必填',
   serverError: '服务器出错了，请稍后再试',
   setupCode: '请填写初始化码',
-  table: '未知的记录类型，请使用 studyCheckins、serviceLogs 或 readingNotes',
+  table: '未知的记录类型，请使用 studyCheckins、serviceLogs、readingNotes 或 problems',
   tooManyChanges: '一次最多同步 500 条记录，请分批发送',
   unauthorized: '登录已失效或不存在，请重新加入支部',
   updatedAt: 'updatedAt 必须是非负整数（毫秒时间戳）',

@@ -22,6 +22,7 @@ import { SyncStore } from './sync'
  */
 
 export type { CreatedBranch } from './repositories/branches'
+export type { RecordReader } from './repositories/records'
 export type { AcceptedChange, PushOutcome, RecordOwner } from './sync'
 
 export const SQLITE_FILE = 'study-log.sqlite'
@@ -41,6 +42,7 @@ export interface Storage {
   studyCheckins: RecordRepository<'studyCheckins'>
   serviceLogs: RecordRepository<'serviceLogs'>
   readingNotes: RecordRepository<'readingNotes'>
+  problems: RecordRepository<'problems'>
   completion: CompletionQueries
   sync: SyncStore
   /** Creates a branch with fresh member and secretary invite codes. */

@@ -86,9 +86,31 @@ const initial: Migration = {
   },
 }
 
-/** Every migration, keyed so that lexical order is apply order. */
+// Residents' problems: branch-shared rows. Status, owner and resolution belong to the branch's
+// secretary (a later endpoint), so a member's push never writes them; a new problem is 'open'.
+const problems: Migration = {
+  async up(db) {
+    await createRecordTable(db, 'problems', true, t => t
+      .addColumn('community', 'text')
+      .addColumn('category', 'text')
+      .addColumn('title', 'text')
+      .addColumn('detail', 'text')
+      .addColumn('status', 'text', (c: any) => c.notNull().defaultTo('open'))
+      .addColumn('owner_name', 'text')
+      .addColumn('resolution', 'text')
+      .addColumn('status_updated_at', 'bigint'))
+    // Every member of a branch pulls the branch's problems by revision.
+    await db.schema.createIndex('problems_branch_rev').on('problems').columns(['branch_id', 'rev']).execute()
+  },
+  async down(db) {
+    await db.schema.dropTable('problems').execute()
+  },
+}
+
+/** Every migration, keyed so that lexical order is apply order. Never edit a shipped one: add the next. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_problems': problems,
 }
 
 export const migrationProvider: MigrationProvider = {

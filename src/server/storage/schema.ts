@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /**
  * The database's tables as Kysely sees them. Timestamps are integer milliseconds (bigint);
  * `deleted` is 0/1 so the same queries run on SQLite (no boolean type) and PostgreSQL.
@@ -79,6 +81,20 @@ export interface ReadingNotesTable extends RecordColumns {
   material_id: string | null
 }
 
+export interface ProblemsTable extends RecordColumns {
+  date: string | null
+  week: string | null
+  community: string | null
+  category: string | null
+  title: string | null
+  detail: string | null
+  /** Never written by a member's push; 'open' until the secretary moves it. */
+  status: Generated<'open' | 'in_progress' | 'solved'>
+  owner_name: string | null
+  resolution: string | null
+  status_updated_at: number | null
+}
+
 export interface Database {
   branches: BranchesTable
   members: MembersTable
@@ -88,4 +104,5 @@ export interface Database {
   study_checkins: StudyCheckinsTable
   service_logs: ServiceLogsTable
   reading_notes: ReadingNotesTable
+  problems: ProblemsTable
 }

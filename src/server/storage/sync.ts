@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { MemberTable, RecordDataByTable } from '../../domain/records'
 import type { SyncChangeOut } from '../../domain/wire'
-import type { RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
+import type { RecordReader, RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
 import type { Database } from './schema'
 import { sql } from 'kysely'
 import { MEMBER_TABLES } from '../../domain/records'
@@ -106,20 +106,23 @@ export class SyncStore {
    * The stored copies of rows whose change came back stale but that a client at `afterRev` has
    * already been sent: the protocol promises the winning copy comes back in the pull.
    */
-  async staleCopies(memberId: string, stale: readonly { table: MemberTable, id: string }[], afterRev: number): Promise<SyncChangeOut[]> {
+  async staleCopies(reader: RecordReader, stale: readonly { table: MemberTable, id: string }[], afterRev: number): Promise<SyncChangeOut[]> {
     const copies: SyncChangeOut[] = []
     for (const table of MEMBER_TABLES) {
       const ids = [...new Set(stale.filter(s => s.table === table).map(s => s.id))]
       if (ids.length > 0)
-        copies.push(...await this.records[table].byIdsForMember(memberId, ids, afterRev) as SyncChangeOut[])
+        copies.push(...await this.records[table].byIdsFor(reader, ids, afterRev) as SyncChangeOut[])
     }
     return copies.sort((a, b) => a.rev - b.rev)
   }
 
-  /** The member's rows of every table with rev after `afterRev`, oldest first, at most `limit`. */
-  async pull(memberId: string, afterRev: number, limit: number): Promise<{ changes: SyncChangeOut[], hasMore: boolean }> {
+  /**
+   * What the reader may read with rev after `afterRev`, oldest first, at most `limit`: its own rows
+   * of every table and its branch's rows of the shared tables.
+   */
+  async pull(reader: RecordReader, afterRev: number, limit: number): Promise<{ changes: SyncChangeOut[], hasMore: boolean }> {
     // The `limit + 1` oldest of the union are among each table's `limit + 1` oldest.
-    const perTable = await Promise.all(MEMBER_TABLES.map(table => this.records[table].changedForMember(memberId, afterRev, limit + 1)))
+    const perTable = await Promise.all(MEMBER_TABLES.map(table => this.records[table].changedFor(reader, afterRev, limit + 1)))
     const all = (perTable.flat() as SyncChangeOut[]).sort((a, b) => a.rev - b.rev)
     return { changes: all.slice(0, limit), hasMore: all.length > limit }
   }

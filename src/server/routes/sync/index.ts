@@ -104,7 +104,8 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
       acceptedAt.push(index)
     })
 
-    const outcomes: PushOutcome[] = await app.storage.sync.push({ memberId: member.id, branchId: member.branchId }, clientId, accepted)
+    const owner = { memberId: member.id, branchId: member.branchId }
+    const outcomes: PushOutcome[] = await app.storage.sync.push(owner, clientId, accepted)
     outcomes.forEach((outcome, i) => {
       const { table, id } = accepted[i]!
       results[acceptedAt[i]!] = outcome === 'forbidden'
@@ -115,8 +116,8 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
     // A stale change's winner may sit behind the client's cursor: send it again, first, within
     // the page's 500 rows, without moving the cursor back.
     const stale = accepted.filter((_, i) => outcomes[i] === 'stale')
-    const resent = stale.length > 0 ? await app.storage.sync.staleCopies(member.id, stale, afterRev) : []
-    const pulled = await app.storage.sync.pull(member.id, afterRev, SYNC_BATCH_LIMIT - resent.length)
+    const resent = stale.length > 0 ? await app.storage.sync.staleCopies(owner, stale, afterRev) : []
+    const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT - resent.length)
     const last = pulled.changes.at(-1)
     return {
       results,

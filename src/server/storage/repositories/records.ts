@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { MemberTable, RecordDataByTable, ServerFields } from '../../../domain/records'
-import type { SyncChangeOut } from '../../../domain/wire'
+import type { MemberTable, ProblemStatus, RecordDataByTable, ServerFields } from '../../../domain/records'
+import type { ServerExtrasByTable, SyncChangeOut } from '../../../domain/wire'
 import type { Database, RecordColumns } from '../schema'
 import { weekKey } from '../../../domain/week'
 
@@ -9,7 +9,13 @@ import { weekKey } from '../../../domain/week'
  * typed columns (so later reports aggregate in SQL) and back, and reads/writes rows by id and rev.
  */
 
-export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes'
+export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes' | 'problems'
+
+/** Who reads: a member sees its own rows, and every row of its branch in shared tables. */
+export interface RecordReader {
+  memberId: string
+  branchId: string
+}
 
 /** What the sync judgement needs to know about a stored row. */
 export interface StoredRecordHead {
@@ -41,6 +47,13 @@ interface RecordSpec<T extends MemberTable> {
   /** Data fields to columns (every data column, null when absent). */
   toColumns: (data: RecordDataByTable[T] | null) => Columns
   fromColumns: (row: Columns) => RecordDataByTable[T]
+  /** Every member of the branch reads these rows (BRANCH_SHARED_TABLES), not only the owner. */
+  shared: boolean
+  /**
+   * Server-kept fields sent with a live row; when present, rows are read joined to their
+   * member so `reporter_name` is there.
+   */
+  serverData?: (row: Columns) => ServerExtrasByTable[T]
 }
 
 const orNull = <V>(value: V | undefined | null): V | null => value ?? null
@@ -66,6 +79,7 @@ const studyCheckinSpec: RecordSpec<'studyCheckins'> = {
     materialId: r.material_id as string | null,
     note: r.note as string | null,
   }),
+  shared: false,
 }
 
 const serviceLogSpec: RecordSpec<'serviceLogs'> = {
@@ -89,6 +103,7 @@ const serviceLogSpec: RecordSpec<'serviceLogs'> = {
     peopleServed: r.people_served === null ? null : Number(r.people_served),
     description: (r.description as string | null) ?? '',
   }),
+  shared: false,
 }
 
 const readingNoteSpec: RecordSpec<'readingNotes'> = {
@@ -109,6 +124,37 @@ const readingNoteSpec: RecordSpec<'readingNotes'> = {
     reflection: r.reflection as string,
     materialId: r.material_id as string | null,
   }),
+  shared: false,
+}
+
+const problemSpec: RecordSpec<'problems'> = {
+  table: 'problems',
+  sqlTable: 'problems',
+  hasDate: true,
+  // Status, owner and resolution are no columns of a member's write: an upsert never touches them.
+  toColumns: d => ({
+    date: orNull(d?.date),
+    week: d ? weekKey(d.date) : null,
+    community: orNull(d?.community),
+    category: orNull(d?.category),
+    title: orNull(d?.title),
+    detail: orNull(d?.detail),
+  }),
+  fromColumns: r => ({
+    date: r.date as string,
+    community: r.community as string,
+    category: r.category as RecordDataByTable['problems']['category'],
+    title: r.title as string,
+    detail: (r.detail as string | null) ?? '',
+  }),
+  shared: true,
+  serverData: r => ({
+    reporterName: r.reporter_name as string,
+    status: r.status as ProblemStatus,
+    ownerName: (r.owner_name as string | null) ?? null,
+    resolution: (r.resolution as string | null) ?? null,
+    statusUpdatedAt: r.status_updated_at === null || r.status_updated_at === undefined ? null : Number(r.status_updated_at),
+  }),
 }
 
 // Many-row statements are split so no dialect's bound-parameter limit is ever reached.
@@ -123,7 +169,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     this.sqlTable = spec.sqlTable
   }
 
-  // The three tables share their record columns; one loosely typed handle serves them all.
+  // The record tables share their record columns; one loosely typed handle serves them all.
   private handle(db: Kysely<Database>): Kysely<Record<RecordSqlTable, RecordColumns & Columns>> {
     return db as unknown as Kysely<Record<RecordSqlTable, RecordColumns & Columns>>
   }
@@ -157,20 +203,33 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     }
   }
 
-  /** The member's rows changed after `afterRev`, oldest first, at most `limit`. */
-  async changedForMember(memberId: string, afterRev: number, limit: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
-    const rows = await this.handle(db).selectFrom(this.sqlTable).selectAll().where('member_id', '=', memberId).where('rev', '>', afterRev).orderBy('rev').limit(limit).execute()
-    return rows.map(row => this.toChange(row as RecordColumns & Columns))
+  /** The reader's rows (or the branch's, for a shared table) changed after `afterRev`, oldest first, at most `limit`. */
+  async changedFor(reader: RecordReader, afterRev: number, limit: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
+    const t = this.sqlTable
+    const rows = await this.readable(db, reader).where(`${t}.rev`, '>', afterRev).orderBy(`${t}.rev`).limit(limit).execute()
+    return rows.map((row: Columns) => this.toChange(row as RecordColumns & Columns))
   }
 
-  /** The member's rows with these ids whose rev is at most `maxRev` (already behind a cursor). */
-  async byIdsForMember(memberId: string, ids: readonly string[], maxRev: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
+  /** The readable rows with these ids whose rev is at most `maxRev` (already behind a cursor). */
+  async byIdsFor(reader: RecordReader, ids: readonly string[], maxRev: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
+    const t = this.sqlTable
     const changes: SyncChangeOut<T>[] = []
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.handle(db).selectFrom(this.sqlTable).selectAll().where('member_id', '=', memberId).where('id', 'in', ids.slice(i, i + CHUNK)).where('rev', '<=', maxRev).execute()
-      changes.push(...rows.map(row => this.toChange(row as RecordColumns & Columns)))
+      const rows = await this.readable(db, reader).where(`${t}.id`, 'in', ids.slice(i, i + CHUNK)).where(`${t}.rev`, '<=', maxRev).execute()
+      changes.push(...rows.map((row: Columns) => this.toChange(row as RecordColumns & Columns)))
     }
     return changes
+  }
+
+  // Rows the reader may see, every column qualified (a joined `members` has id, branch_id and status too).
+  private readable(db: Kysely<Database>, reader: RecordReader) {
+    const t = this.sqlTable
+    let query = (db as Kysely<any>).selectFrom(t).selectAll(t)
+    if (this.spec.serverData)
+      query = query.innerJoin('members', 'members.id', `${t}.member_id`).select('members.name as reporter_name')
+    return this.spec.shared
+      ? query.where(`${t}.branch_id`, '=', reader.branchId)
+      : query.where(`${t}.member_id`, '=', reader.memberId)
   }
 
   private toChange(row: RecordColumns & Columns): SyncChangeOut<T> {
@@ -184,7 +243,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
       rev: Number(row.rev),
       updatedAt: Number(row.updated_at),
       deleted,
-      data: deleted ? server : { ...this.spec.fromColumns(row), ...server },
+      data: deleted ? server : { ...this.spec.fromColumns(row), ...this.spec.serverData?.(row), ...server } as SyncChangeOut<T>['data'],
     }
   }
 }
@@ -194,5 +253,6 @@ export function createRecordRepositories(db: Kysely<Database>): { [T in MemberTa
     studyCheckins: new RecordRepository(db, studyCheckinSpec),
     serviceLogs: new RecordRepository(db, serviceLogSpec),
     readingNotes: new RecordRepository(db, readingNoteSpec),
+    problems: new RecordRepository(db, problemSpec),
   }
 }
