@@ -3,14 +3,17 @@
  * - `meta`: small key/values of this device: `clientId` (made once), `cursor` (last pulled server
  *   revision), `lastSyncedAt`, `locale`, `storagePersisted`.
  * - `session`: the signed-in member under the key `'current'`: bearer token and `MemberInfo`.
- * - `studyCheckins`: the member's study check-ins as the app shows them (local edits included),
- *   each with its sync state and `base`, the last copy the server is known to hold.
+ * - one table per member table (`studyCheckins`, `serviceLogs`, `readingNotes`, `problems`): the
+ *   records as the app shows them (local edits included), each row the protocol's `data` fields
+ *   flat plus `id`, `memberId`, `updatedAt`, `deleted`, its sync state and `base`, the last copy the
+ *   server is known to hold. `problems` also holds the other members' problems of the branch (read only).
  * - `outbox`: one entry per record that waits to be pushed (`table:id`), with a `version` bumped by
  *   every local edit so a push result never settles an edit made while it was in flight.
+ * - `drafts`: unsaved form fields by key (e.g. `readingNotes:new`), so closing the app mid-typing loses nothing.
  * Nothing else in the app touches IndexedDB or localStorage.
  */
 import type { EntityTable, Table } from 'dexie'
-import type { MemberTable, StudyCheckinData } from '@/domain/records'
+import type { MemberTable, ProblemData, ProblemServerFields, ReadingNoteData, RecordDataByTable, ServiceLogData, StudyCheckinData } from '@/domain/records'
 import type { ApiErrorBody, MemberInfo } from '@/domain/wire'
 import Dexie from 'dexie'
 
@@ -33,23 +36,54 @@ export interface SessionRow {
 export type RecordSyncState = 'pending' | 'synced' | 'rejected'
 
 /** The last copy of a record the server is known to hold (what `stale` restores). */
-export interface StudyCheckinBase {
+export interface RecordBase<T extends MemberTable> {
   updatedAt: number
   deleted: boolean
-  data: StudyCheckinData
+  data: RecordDataByTable[T]
 }
 
-export interface StudyCheckinRow extends StudyCheckinData {
+/** The bookkeeping every local record row carries beside its `data` fields. */
+export interface RecordRowMeta<T extends MemberTable> {
   id: string
   memberId: string
-  week: string
   updatedAt: number
   deleted: boolean
   sync: RecordSyncState
   /** The server's verdict when it refused the last push; cleared by the next edit. */
   rejection?: ApiErrorBody['error']
-  base?: StudyCheckinBase
+  base?: RecordBase<T>
 }
+
+export type StudyCheckinBase = RecordBase<'studyCheckins'>
+
+export interface StudyCheckinRow extends StudyCheckinData, RecordRowMeta<'studyCheckins'> {
+  week: string
+}
+
+export interface ServiceLogRow extends ServiceLogData, RecordRowMeta<'serviceLogs'> {
+  week: string
+}
+
+export interface ReadingNoteRow extends ReadingNoteData, RecordRowMeta<'readingNotes'> {}
+
+/**
+ * A residents' problem: the reporter's fields plus where it stands. A problem saved on this device
+ * is `open` until the server says otherwise; `reporterName` is the member's own name until pulled.
+ */
+export interface ProblemRow extends ProblemData, RecordRowMeta<'problems'>, ProblemServerFields {
+  week: string
+  branchId?: string
+}
+
+/** The local row type of each member table. */
+export interface RecordRowByTable {
+  studyCheckins: StudyCheckinRow
+  serviceLogs: ServiceLogRow
+  readingNotes: ReadingNoteRow
+  problems: ProblemRow
+}
+
+export type AnyRecordRow = RecordRowByTable[MemberTable]
 
 export interface OutboxEntry {
   /** `table:id`, one entry per record however often it is edited. */
@@ -60,11 +94,22 @@ export interface OutboxEntry {
   queuedAt: number
 }
 
+/** Unsaved form fields, kept while the member types. */
+export interface DraftRow {
+  key: string
+  fields: Record<string, unknown>
+  savedAt: number
+}
+
 export class StudyLogDatabase extends Dexie {
   meta!: Table<MetaRow, MetaKey>
   session!: Table<SessionRow, 'current'>
   studyCheckins!: EntityTable<StudyCheckinRow, 'id'>
+  serviceLogs!: EntityTable<ServiceLogRow, 'id'>
+  readingNotes!: EntityTable<ReadingNoteRow, 'id'>
+  problems!: EntityTable<ProblemRow, 'id'>
   outbox!: EntityTable<OutboxEntry, 'key'>
+  drafts!: EntityTable<DraftRow, 'key'>
 
   constructor(name = DATABASE_NAME) {
     super(name)
@@ -74,6 +119,20 @@ export class StudyLogDatabase extends Dexie {
       studyCheckins: 'id, memberId, [memberId+date], week, updatedAt',
       outbox: 'key, queuedAt',
     })
+    this.version(2).stores({
+      serviceLogs: 'id, memberId, [memberId+date], updatedAt',
+      readingNotes: 'id, memberId, updatedAt',
+      problems: 'id, memberId, branchId, updatedAt, status',
+      drafts: 'key',
+    }).upgrade(async (tx) => {
+      // Version 1 moved the cursor past rows of tables it did not keep: pull everything again.
+      await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
+    })
+  }
+
+  /** The Dexie table holding a member table's rows. */
+  records<T extends MemberTable>(table: T): Table<RecordRowByTable[T], string> {
+    return this.table(table) as unknown as Table<RecordRowByTable[T], string>
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SessionRow } from './database'
 import type { MemberInfo } from '@/domain/wire'
 import { toRaw } from 'vue'
+import { MEMBER_TABLES } from '@/domain/records'
 import { db } from './database'
 
 /** The signed-in member kept on this device, if any. */
@@ -19,13 +20,15 @@ export async function saveSession(token: string, member: MemberInfo): Promise<vo
 }
 
 /**
- * Signs the device out: the session, the member's records, the outbox and the pull cursor go
+ * Signs the device out: the session, the member's records of every table, drafts, the outbox and the pull cursor go
  * together in one transaction, so a later member never pushes or sees the previous one's data.
  */
 export async function clearSessionData(): Promise<void> {
-  await db.transaction('rw', [db.session, db.studyCheckins, db.outbox, db.meta], async () => {
-    // One member per device: whatever rows remain belong to the member signing out.
-    await db.studyCheckins.clear()
+  const records = MEMBER_TABLES.map(table => db.records(table))
+  await db.transaction('rw', [db.session, db.outbox, db.meta, db.drafts, ...records], async () => {
+    // One member per device: whatever rows remain belong to the member signing out (or are their branch's).
+    await Promise.all(records.map(table => table.clear()))
+    await db.drafts.clear()
     await db.outbox.clear()
     await db.meta.bulkDelete(['cursor', 'lastSyncedAt'])
     await db.session.delete('current')

@@ -4,13 +4,13 @@
  * server copy), the outbox with a version per record, and the pull cursor in `meta`.
  * The transport is injected; the app passes the API client.
  */
-import type { OutboxEntry, StudyCheckinBase, StudyCheckinRow } from '@/app/db/database'
-import type { StudyCheckinData } from '@/domain/records'
+import type { AnyRecordRow, OutboxEntry, RecordBase, RecordRowByTable } from '@/app/db/database'
+import type { MemberTable } from '@/domain/records'
 import type { SyncChangeIn, SyncChangeOut, SyncRequest, SyncResponse, SyncResult } from '@/domain/wire'
 import { db, outboxKey } from '@/app/db/database'
 import { getClientId, getCursor } from '@/app/db/meta'
-import { baseOf, studyCheckinData } from '@/app/db/studyCheckins'
-import { weekKey } from '@/domain/week'
+import { baseOfRow, isRecordTable, recordData, rowExtras } from '@/app/db/tables'
+import { MEMBER_TABLES } from '@/domain/records'
 import { BODY_LIMIT_BYTES, SYNC_BATCH_LIMIT } from '@/domain/wire'
 
 /** What carries a sync request to the server (the API client in the app). */
@@ -43,18 +43,20 @@ export class SessionChangedError extends Error {
   }
 }
 
+type AnyBase = RecordBase<MemberTable>
+
 /** One record as it was pushed, with the outbox version it was read at. */
 interface SentChange {
   entry: OutboxEntry
-  change: SyncChangeIn<'studyCheckins'>
-  base: StudyCheckinBase
+  change: SyncChangeIn
+  base: AnyBase
 }
 
 /** The change to push for a record, built from its current row. */
-export function changeOf(row: StudyCheckinRow): SyncChangeIn<'studyCheckins'> {
+export function changeOf<T extends MemberTable>(table: T, row: RecordRowByTable[T]): SyncChangeIn<T> {
   if (row.deleted)
-    return { table: 'studyCheckins', id: row.id, updatedAt: row.updatedAt, deleted: true }
-  return { table: 'studyCheckins', id: row.id, updatedAt: row.updatedAt, data: studyCheckinData(row) }
+    return { table, id: row.id, updatedAt: row.updatedAt, deleted: true }
+  return { table, id: row.id, updatedAt: row.updatedAt, data: recordData(table, row) }
 }
 
 /**
@@ -93,30 +95,26 @@ export function batches<T>(items: readonly T[], size: number = SYNC_BATCH_LIMIT)
   return out
 }
 
-/** The local row for a server row, or null for a tombstone (the row is then removed). */
-export function rowFromServer(change: SyncChangeOut): StudyCheckinRow | null {
-  if (change.deleted || !('date' in change.data))
+/**
+ * The local row for a server row, or null for a tombstone (the row is then removed). Server-only
+ * fields the table keeps (a problem's status, reporter, branch) come along.
+ */
+export function rowFromServer(change: SyncChangeOut): AnyRecordRow | null {
+  if (change.deleted || !isRecordTable(change.table))
     return null
-  const data = change.data as StudyCheckinData & { memberId: string, week?: string }
-  const fields = studyCheckinData(data)
+  const table = change.table
+  const server = change.data as unknown as Record<string, unknown> & { memberId: string }
+  const fields = recordData(table, server)
   return {
     ...fields,
+    ...rowExtras(table, fields, server),
     id: change.id,
-    memberId: data.memberId,
-    week: data.week ?? weekKey(fields.date),
+    memberId: server.memberId,
     updatedAt: change.updatedAt,
     deleted: false,
     sync: 'synced',
     base: { updatedAt: change.updatedAt, deleted: false, data: fields },
-  }
-}
-
-function baseFromServer(change: SyncChangeOut): StudyCheckinBase | undefined {
-  const row = rowFromServer(change)
-  if (row)
-    return row.base
-  // A server tombstone may come without fields; keep the local fields so the type holds.
-  return undefined
+  } as AnyRecordRow
 }
 
 async function assertSession(memberId: string): Promise<void> {
@@ -125,115 +123,193 @@ async function assertSession(memberId: string): Promise<void> {
     throw new SessionChangedError()
 }
 
-/** Stores one page of pulled rows; runs inside the caller's rw transaction. */
-async function storePulledRows(changes: readonly SyncChangeOut[]): Promise<number> {
-  let stored = 0
-  for (const change of changes) {
-    if (change.table !== 'studyCheckins')
-      continue
-    stored++
-    const local = await db.studyCheckins.get(change.id)
-    const queued = await db.outbox.get(outboxKey('studyCheckins', change.id))
-    // A pending local edit still wins on this device until the server judges it; so does a refused
-    // edit newer than the server's copy, so the member can still read the message and fix it.
-    const keepLocal = queued !== undefined || (local?.sync === 'rejected' && local.updatedAt > change.updatedAt)
-    if (keepLocal) {
-      if (local) {
-        const base = baseFromServer(change) ?? { updatedAt: change.updatedAt, deleted: true, data: studyCheckinData(local) }
-        await db.studyCheckins.put({ ...local, base })
-      }
-      continue
-    }
-    const row = rowFromServer(change)
-    if (row)
-      await db.studyCheckins.put(row)
-    else
-      await db.studyCheckins.delete(change.id)
+/** Writes to one table gathered while settling, applied with one bulk request each. */
+class TableWrites {
+  private readonly puts = new Map<MemberTable, Map<string, AnyRecordRow>>()
+  private readonly deletes = new Map<MemberTable, Set<string>>()
+
+  put(table: MemberTable, row: AnyRecordRow): void {
+    this.deletes.get(table)?.delete(row.id)
+    const rows = this.puts.get(table) ?? new Map<string, AnyRecordRow>()
+    rows.set(row.id, row)
+    this.puts.set(table, rows)
   }
-  return stored
+
+  delete(table: MemberTable, id: string): void {
+    this.puts.get(table)?.delete(id)
+    const ids = this.deletes.get(table) ?? new Set<string>()
+    ids.add(id)
+    this.deletes.set(table, ids)
+  }
+
+  async flush(): Promise<void> {
+    for (const table of MEMBER_TABLES) {
+      const rows = this.puts.get(table)
+      if (rows?.size)
+        await db.records(table).bulkPut([...rows.values()] as never[])
+      const ids = this.deletes.get(table)
+      if (ids?.size)
+        await db.records(table).bulkDelete([...ids])
+    }
+  }
 }
 
-/** The local row that a last server copy stands for. */
-function rowFromBase(local: StudyCheckinRow, base: StudyCheckinBase): StudyCheckinRow {
+/** Reads the local rows of `keys` (`[table, id]`) with one bulk read per table. */
+async function readRows(keys: readonly { table: MemberTable, id: string }[]): Promise<(AnyRecordRow | undefined)[]> {
+  const out: (AnyRecordRow | undefined)[] = Array.from({ length: keys.length })
+  for (const table of MEMBER_TABLES) {
+    const positions: number[] = []
+    keys.forEach((key, i) => {
+      if (key.table === table)
+        positions.push(i)
+    })
+    if (positions.length === 0)
+      continue
+    const rows = await db.records(table).bulkGet(positions.map(i => keys[i]!.id))
+    positions.forEach((position, i) => {
+      out[position] = rows[i] as AnyRecordRow | undefined
+    })
+  }
+  return out
+}
+
+/** Stores one page of pulled rows with bulk reads and writes; runs inside the caller's rw transaction. */
+async function storePulledRows(changes: readonly SyncChangeOut[]): Promise<number> {
+  // A page lists a row once, but keep only the last copy should it repeat.
+  const latest = new Map<string, SyncChangeOut & { table: MemberTable }>()
+  for (const change of changes) {
+    if (isRecordTable(change.table))
+      latest.set(outboxKey(change.table, change.id), change)
+  }
+  const pulled = [...latest.values()]
+  const locals = await readRows(pulled)
+  const queued = await db.outbox.bulkGet(pulled.map(change => outboxKey(change.table, change.id)))
+  const writes = new TableWrites()
+  pulled.forEach((change, i) => {
+    const local = locals[i]
+    // A pending local edit still wins on this device until the server judges it; so does a refused
+    // edit newer than the server's copy, so the member can still read the message and fix it.
+    const keepLocal = queued[i] !== undefined || (local?.sync === 'rejected' && local.updatedAt > change.updatedAt)
+    const row = rowFromServer(change)
+    if (keepLocal) {
+      if (local) {
+        const base = row?.base ?? { updatedAt: change.updatedAt, deleted: true, data: recordData(change.table, local) }
+        writes.put(change.table, { ...local, base } as AnyRecordRow)
+      }
+      return
+    }
+    if (row)
+      writes.put(change.table, row)
+    else
+      writes.delete(change.table, change.id)
+  })
+  await writes.flush()
+  return changes.length - changes.filter(change => !isRecordTable(change.table)).length
+}
+
+/** The local row that a last server copy stands for (server-only fields such as a status are kept). */
+function rowFromBase(table: MemberTable, local: AnyRecordRow, base: AnyBase): AnyRecordRow {
   return {
     ...base.data,
+    ...rowExtras(table, base.data, local),
     id: local.id,
     memberId: local.memberId,
-    week: weekKey(base.data.date),
     updatedAt: base.updatedAt,
     deleted: base.deleted,
     sync: 'synced',
     base,
-  }
+  } as AnyRecordRow
 }
 
 /**
- * Settles one push result; runs inside the caller's rw transaction. Returns true when the pull
- * cursor must go back to the start (a `stale` record with no known server copy).
+ * Settles one push result against the current outbox entry and row, recording the writes.
+ * Returns true when the pull cursor must go back to the start (a `stale` record with no known
+ * server copy).
  */
-async function settleResult(sent: SentChange, result: SyncResult): Promise<boolean> {
+function settleResult(sent: SentChange, result: SyncResult, current: OutboxEntry | undefined, local: AnyRecordRow | undefined, writes: TableWrites, outboxDone: string[]): boolean {
   const { entry, base } = sent
-  const current = await db.outbox.get(entry.key)
+  const table = entry.table
   // Edited while the push was in flight: the newer edit stays queued and is pushed next time.
   const unchanged = current?.version === entry.version
-  const local = await db.studyCheckins.get(entry.id)
   if (result.status === 'applied') {
     if (unchanged) {
-      await db.outbox.delete(entry.key)
+      outboxDone.push(entry.key)
       if (local && base.deleted) {
-        await db.studyCheckins.delete(entry.id)
+        writes.delete(table, entry.id)
       }
       else if (local) {
-        const row: StudyCheckinRow = { ...local, sync: 'synced', base }
+        const row = { ...local, sync: 'synced', base } as AnyRecordRow
         delete row.rejection
-        await db.studyCheckins.put(row)
+        writes.put(table, row)
       }
     }
     else if (local) {
-      await db.studyCheckins.put({ ...local, base })
+      writes.put(table, { ...local, base } as AnyRecordRow)
     }
     return false
   }
   if (!unchanged)
     return false
-  await db.outbox.delete(entry.key)
+  outboxDone.push(entry.key)
   if (result.status === 'rejected') {
     if (!local)
       return false
     const rejection = result.error ?? { code: 'validation_failed' as const, message: 'rejected' }
     // A refused delete brings back the server's copy so the member sees what stayed and why.
-    const shown = local.deleted && local.base && !local.base.deleted ? rowFromBase(local, local.base) : local
-    await db.studyCheckins.put({ ...shown, sync: 'rejected', rejection })
+    const shown = local.deleted && local.base && !local.base.deleted ? rowFromBase(table, local, local.base) : local
+    writes.put(table, { ...shown, sync: 'rejected', rejection } as AnyRecordRow)
     return false
   }
   // stale: the server's copy wins.
   if (local?.base) {
     if (local.base.deleted)
-      await db.studyCheckins.delete(entry.id)
+      writes.delete(table, entry.id)
     else
-      await db.studyCheckins.put(rowFromBase(local, local.base))
+      writes.put(table, rowFromBase(table, local, local.base))
     return false
   }
   if (local)
-    await db.studyCheckins.put({ ...local, sync: 'synced' })
+    writes.put(table, { ...local, sync: 'synced' } as AnyRecordRow)
   return true
+}
+
+/** Settles a response's push results with one bulk read of the outbox and of each table. */
+async function settleResults(sent: readonly SentChange[], results: readonly SyncResult[], summary: SyncPassSummary): Promise<boolean> {
+  const byKey = new Map(sent.map(s => [s.entry.key, s]))
+  const matched: { sent: SentChange, result: SyncResult }[] = []
+  for (const result of results) {
+    const match = byKey.get(`${result.table}:${result.id}`)
+    if (match)
+      matched.push({ sent: match, result })
+  }
+  if (matched.length === 0)
+    return false
+  const entries = await db.outbox.bulkGet(matched.map(m => m.sent.entry.key))
+  const locals = await readRows(matched.map(m => m.sent.entry))
+  const writes = new TableWrites()
+  const outboxDone: string[] = []
+  let resetCursor = false
+  matched.forEach(({ sent: s, result }, i) => {
+    summary[result.status]++
+    if (settleResult(s, result, entries[i], locals[i], writes, outboxDone))
+      resetCursor = true
+  })
+  await writes.flush()
+  await db.outbox.bulkDelete(outboxDone)
+  return resetCursor
+}
+
+/** Every table a response may write, for its one transaction. */
+function responseTables() {
+  return [db.session, db.meta, db.outbox, ...MEMBER_TABLES.map(table => db.records(table))]
 }
 
 /** Applies a sync response: the pulled page, then the push results, then the cursor, atomically. */
 async function applyResponse(memberId: string, response: SyncResponse, sent: readonly SentChange[], summary: SyncPassSummary): Promise<boolean> {
-  return db.transaction('rw', [db.session, db.meta, db.outbox, db.studyCheckins], async () => {
+  return db.transaction('rw', responseTables(), async () => {
     await assertSession(memberId)
     summary.pulled += await storePulledRows(response.changes)
-    const byKey = new Map(sent.map(s => [outboxKey(s.change.table, s.change.id), s]))
-    let resetCursor = false
-    for (const result of response.results) {
-      const match = byKey.get(`${result.table}:${result.id}`)
-      if (!match)
-        continue
-      summary[result.status]++
-      if (await settleResult(match, result))
-        resetCursor = true
-    }
+    const resetCursor = await settleResults(sent, response.results, summary)
     await db.meta.put({ key: 'cursor', value: resetCursor ? null : response.cursor })
     return resetCursor
   })
@@ -241,15 +317,17 @@ async function applyResponse(memberId: string, response: SyncResponse, sent: rea
 
 /** Reads one batch of queued records as changes, from the rows as they are now. */
 async function readBatch(keys: readonly string[]): Promise<{ sent: SentChange[], orphans: string[] }> {
-  return db.transaction('r', db.outbox, db.studyCheckins, async () => {
+  return db.transaction('r', [db.outbox, ...MEMBER_TABLES.map(table => db.records(table))], async () => {
     const sent: SentChange[] = []
     const orphans: string[] = []
     const entries = (await db.outbox.bulkGet([...keys])).filter((entry): entry is OutboxEntry => entry !== undefined)
-    const rows = await db.studyCheckins.bulkGet(entries.map(entry => entry.id))
-    entries.forEach((entry, i) => {
-      const row = entry.table === 'studyCheckins' ? rows[i] : undefined
+    const known = entries.filter(entry => isRecordTable(entry.table))
+    const rows = await readRows(known)
+    orphans.push(...entries.filter(entry => !isRecordTable(entry.table)).map(entry => entry.key))
+    known.forEach((entry, i) => {
+      const row = rows[i]
       if (row)
-        sent.push({ entry, change: changeOf(row), base: baseOf(row) })
+        sent.push({ entry, change: changeOf(entry.table, row), base: baseOfRow(entry.table, row) })
       else
         orphans.push(entry.key)
     })

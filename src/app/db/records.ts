@@ -1,0 +1,100 @@
+import type { AnyRecordRow, RecordRowByTable } from './database'
+import type { MemberTable, RecordDataByTable } from '@/domain/records'
+import { MEMBER_TABLES } from '@/domain/records'
+import { db, outboxKey } from './database'
+import { recordData, rowExtras } from './tables'
+
+/** A record's next `updatedAt`: the clock, but always after the previous stamp so an edit never goes back in time. */
+export function nextUpdatedAt(previous: number | undefined, now: number = Date.now()): number {
+  return Math.max(now, (previous ?? 0) + 1)
+}
+
+/** Thrown when a device tries to write a record that belongs to another member. */
+export class ForeignRecordError extends Error {
+  constructor(id: string) {
+    super(`Record ${id} belongs to another member`)
+    this.name = 'ForeignRecordError'
+  }
+}
+
+/** Thrown when a member tries to delete a problem the branch is already working on. */
+export class RecordLockedError extends Error {
+  constructor(id: string) {
+    super(`Record ${id} can no longer be changed by its reporter`)
+    this.name = 'RecordLockedError'
+  }
+}
+
+/** Adds or bumps a record's outbox entry; must run inside a rw transaction over `outbox`. */
+async function queueChange(table: MemberTable, id: string, now: number): Promise<void> {
+  const key = outboxKey(table, id)
+  const entry = await db.outbox.get(key)
+  await db.outbox.put({ key, table, id, version: (entry?.version ?? 0) + 1, queuedAt: entry?.queuedAt ?? now })
+}
+
+/**
+ * Saves a record (new or edited) as `pending` and queues it for the next push, both in ONE
+ * transaction: either the record and its outbox entry are stored, or neither is. `defaults` fill
+ * a new row's extra fields (a problem's reporter name and branch); an edit keeps the previous ones.
+ */
+export async function saveRecord<T extends MemberTable>(table: T, memberId: string, id: string, data: RecordDataByTable[T], now: number = Date.now(), defaults?: object): Promise<RecordRowByTable[T]> {
+  const fields = recordData(table, data)
+  const rows = db.records(table)
+  return db.transaction('rw', rows, db.outbox, async () => {
+    const previous = await rows.get(id) as AnyRecordRow | undefined
+    if (previous && previous.memberId !== memberId)
+      throw new ForeignRecordError(id)
+    const row = {
+      ...fields,
+      ...rowExtras(table, fields, previous ?? defaults),
+      id,
+      memberId,
+      updatedAt: nextUpdatedAt(previous?.updatedAt, now),
+      deleted: false,
+      sync: 'pending',
+    } as unknown as RecordRowByTable[T]
+    if (previous?.base)
+      row.base = previous.base as RecordRowByTable[T]['base']
+    await rows.put(row)
+    await queueChange(table, id, now)
+    return row
+  })
+}
+
+/**
+ * Deletes a record: a pending tombstone plus its outbox entry, in one transaction. `guard` may
+ * refuse (throw) after seeing the stored row, e.g. a problem no longer open.
+ */
+export async function removeRecord<T extends MemberTable>(table: T, memberId: string, id: string, now: number = Date.now(), guard?: (row: RecordRowByTable[T]) => void): Promise<void> {
+  const rows = db.records(table)
+  await db.transaction('rw', rows, db.outbox, async () => {
+    const previous = await rows.get(id) as RecordRowByTable[T] | undefined
+    if (!previous)
+      return
+    if (previous.memberId !== memberId)
+      throw new ForeignRecordError(id)
+    guard?.(previous)
+    const row = { ...previous, updatedAt: nextUpdatedAt(previous.updatedAt, now), deleted: true, sync: 'pending' } as RecordRowByTable[T]
+    delete row.rejection
+    await rows.put(row)
+    await queueChange(table, id, now)
+  })
+}
+
+/** The member's live records of a table (tombstones left out), in no particular order. */
+export function listRecords<T extends MemberTable>(table: T, memberId: string): Promise<RecordRowByTable[T][]> {
+  return db.records(table).where('memberId').equals(memberId).filter(row => !row.deleted).toArray() as Promise<RecordRowByTable[T][]>
+}
+
+/** How many records wait in the outbox. */
+export function countOutbox(): Promise<number> {
+  return db.outbox.count()
+}
+
+/** How many of the member's records, over every table, the server refused and still show the refusal. */
+export async function countRejected(memberId: string): Promise<number> {
+  const counts = await Promise.all(MEMBER_TABLES.map(table =>
+    db.records(table).where('memberId').equals(memberId).filter(row => row.sync === 'rejected' && !row.deleted).count(),
+  ))
+  return counts.reduce((sum, n) => sum + n, 0)
+}
