@@ -2,7 +2,8 @@ import type { Buffer } from 'node:buffer'
 /**
  * `npm run bench`: the issue's three figures, measured against the real server in Chromium.
  * (a) first-page JavaScript, gzip level 9, budget 150 KiB; (b) tap on 保存 → row shown, median and
- * p95 of 20 saves, plain and with the CPU throttled 4×; (c) pushing 5,000 queued check-ins.
+ * p95 of 20 saves, plain and with the CPU throttled 4×; (c) pushing 5,000 queued check-ins; (d) lists of
+ * 2,000 check-ins and notes opened and scrolled with the CPU throttled 4× (first render, frame times, long tasks).
  * Writes tests/bench/out/results.json and the table between the bench markers in README.md.
  */
 import type { Browser, Page } from 'playwright-core'
@@ -13,7 +14,8 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
-import { todayIn, weekKey } from '../../src/domain/week'
+import { STUDY_FORMS } from '../../src/domain/records'
+import { addDays, todayIn, weekKey } from '../../src/domain/week'
 import { branchCompletion, joinByApi, serverStudyCheckins } from '../browser/support/api'
 import { joinInApp, openNewCheckin, syncStatus, waitForServiceWorkerControl } from '../browser/support/app'
 import { launchChromium, newPhoneContext } from '../browser/support/browser'
@@ -24,11 +26,34 @@ import { createBranch, startServer } from '../browser/support/server'
 const JS_BUDGET_KIB = 150
 const SAVES = 20
 const QUEUED = 5000
+const LIST_ENTRIES = 2000
+const SCROLL_FRAMES = 600
+const SCROLL_STEP_PX = 40
+/** `npm run bench -- --lists`: only (d), printed, nothing written (for working on the lists). */
+const LISTS_ONLY = process.argv.includes('--lists')
 
 interface ScriptSize { url: string, bytes: number, gzipBytes: number }
 interface FirstPageResult { page: string, files: ScriptSize[], totalGzipKiB: number, budgetKiB: number, pass: boolean }
 interface SaveLatency { cpuThrottle: number, samplesMs: number[], medianMs: number, p95Ms: number }
 interface PushResult { checkins: number, untilServerHeldAllMs: number, untilSyncedMs: number, serverRows: number }
+interface ScrollResult {
+  list: string
+  entries: number
+  cpuThrottle: number
+  /** Navigation start → the newest entry in the DOM, on a reload with the list in IndexedDB. */
+  firstRenderMs: number
+  frames: number
+  medianFrameMs: number
+  p95FrameMs: number
+  maxFrameMs: number
+  /** Frames that took longer than two vsyncs (33 ms): what the eye sees as a stutter. */
+  slowFrames: number
+  longTasks: number
+  longTaskMs: number
+  /** Rows in the DOM when the scroll ended (paging with 加载更多 adds them as the member reaches the end). */
+  rowsRendered: number
+  loadMoreTaps: number
+}
 
 function kib(bytes: number): number {
   return Math.round(bytes / 1024 * 10) / 10
@@ -204,7 +229,149 @@ async function pushQueued(browser: Browser, server: RunningServer): Promise<Push
   return { checkins: QUEUED, untilServerHeldAllMs, untilSyncedMs, serverRows }
 }
 
-function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult }): string {
+type ListKind = 'studyCheckins' | 'readingNotes'
+
+/** The marker text of the i-th entry: the list is newest first, so entry LIST_ENTRIES is on top. */
+function entryTitle(kind: ListKind, i: number): string {
+  return kind === 'studyCheckins' ? `列表学习记录 ${i}` : `列表读书笔记 ${i}`
+}
+
+/**
+ * Writes `count` synced rows of `kind` straight into the app's IndexedDB, in the row shape of
+ * `src/app/db/database.ts` (data fields flat plus id, memberId, updatedAt, deleted, sync; dated
+ * tables also `week`), as if pulled from the server. Five check-ins a day going back in time.
+ */
+async function seedList(page: Page, kind: ListKind, count: number): Promise<void> {
+  const today = todayIn('Asia/Shanghai')
+  const rows: Record<string, unknown>[] = []
+  const now = Date.now()
+  for (let i = 1; i <= count; i++) {
+    const age = count - i
+    const base = { id: '', updatedAt: now - age * 1000, deleted: false, sync: 'synced' }
+    if (kind === 'studyCheckins') {
+      const date = addDays(today, -Math.floor(age / 5))
+      rows.push({ ...base, date, week: weekKey(date), form: STUDY_FORMS[i % STUDY_FORMS.length], topic: entryTitle(kind, i), minutes: 30 + (i % 60), note: i % 3 === 0 ? '结合工作实际谈体会。' : undefined })
+    }
+    else {
+      rows.push({ ...base, title: entryTitle(kind, i), source: `第${(i % 20) + 1}章`, excerpt: '江山就是人民，人民就是江山。'.repeat(2), reflection: `第${i}篇心得：${'全心全意为人民服务，把学习成果转化为做好本职工作的实际行动。'.repeat(3)}` })
+    }
+  }
+  await page.evaluate(async ({ kind, rows }) => {
+    const request = indexedDB.open('study-log')
+    const database = await new Promise<IDBDatabase>((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const read = database.transaction('session').objectStore('session').get('current')
+    const session = await new Promise<{ member: { id: string } }>((resolve, reject) => {
+      read.onsuccess = () => resolve(read.result)
+      read.onerror = () => reject(read.error)
+    })
+    if (!database.objectStoreNames.contains(kind))
+      throw new Error(`the app's database has no ${kind} table yet`)
+    const tx = database.transaction(kind, 'readwrite')
+    for (const row of rows) {
+      for (const key of Object.keys(row)) {
+        if (row[key] === undefined)
+          delete row[key]
+      }
+      tx.objectStore(kind).put({ ...row, id: crypto.randomUUID(), memberId: session.member.id })
+    }
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error)
+    })
+    database.close()
+  }, { kind, rows })
+}
+
+declare global {
+  interface Window { __benchFirstRender?: number }
+}
+
+/**
+ * Opens the list of `LIST_ENTRIES` entries with the CPU throttled and scrolls it frame by frame like a
+ * thumb would (SCROLL_STEP_PX a frame), tapping 加载更多 whenever the end of what is shown comes into
+ * view. Measures time to the first entry on screen, rAF intervals while scrolling, and long tasks.
+ */
+async function scrollList(browser: Browser, server: RunningServer, inviteCode: string, kind: ListKind, cpuThrottle: number): Promise<ScrollResult> {
+  const context = await newPhoneContext(browser)
+  const page = await context.newPage()
+  const listUrl = `${server.baseUrl}/${kind === 'studyCheckins' ? 'study' : 'notes'}`
+  await joinInApp(page, server.baseUrl, inviteCode, kind === 'studyCheckins' ? '基准列表学习' : '基准列表笔记')
+  await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.includes('已同步'), undefined, { timeout: 60_000 })
+  await seedList(page, kind, LIST_ENTRIES)
+  // The newest entry's text appearing is the list's first render; watched from the document's start.
+  const marker = entryTitle(kind, LIST_ENTRIES)
+  await page.addInitScript((marker) => {
+    const observer = new MutationObserver(() => {
+      if (document.body?.textContent?.includes(marker)) {
+        window.__benchFirstRender = performance.now()
+        observer.disconnect()
+      }
+    })
+    observer.observe(document, { childList: true, subtree: true, characterData: true })
+  }, marker)
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle })
+  try {
+    await page.goto(listUrl)
+    await page.waitForFunction(() => window.__benchFirstRender !== undefined, undefined, { timeout: 120_000 })
+    const firstRenderMs = round(await page.evaluate(() => window.__benchFirstRender!))
+    await page.evaluate('globalThis.__name ??= fn => fn')
+    const measured = await page.evaluate(async ({ frames, step }) => {
+      const longTasks: number[] = []
+      const observer = new PerformanceObserver(list => longTasks.push(...list.getEntries().map(e => e.duration)))
+      observer.observe({ type: 'longtask', buffered: false })
+      // The element that scrolls: the page itself, or the app's own scrolling container.
+      const scrollables = [document.scrollingElement!, ...document.querySelectorAll('*')].filter((el) => {
+        const overflow = getComputedStyle(el).overflowY
+        return el.scrollHeight > el.clientHeight + 50 && (el === document.scrollingElement || overflow === 'auto' || overflow === 'scroll')
+      })
+      const scroller = scrollables.sort((a, b) => b.scrollHeight - a.scrollHeight)[0] ?? document.scrollingElement!
+      const loadMore = (): HTMLButtonElement | undefined => [...document.querySelectorAll('button')].find(b => b.textContent?.trim() === '加载更多')
+      const intervals: number[] = []
+      let taps = 0
+      let last = await new Promise<number>(resolve => requestAnimationFrame(resolve))
+      for (let i = 0; i < frames; i++) {
+        const button = loadMore()
+        if (button && button.getBoundingClientRect().top < window.innerHeight) {
+          button.click()
+          taps++
+        }
+        scroller.scrollTop += step
+        const now = await new Promise<number>(resolve => requestAnimationFrame(resolve))
+        intervals.push(now - last)
+        last = now
+      }
+      await new Promise(resolve => setTimeout(resolve, 100))
+      observer.disconnect()
+      return { intervals, longTasks, taps, rows: document.querySelectorAll('li, [role="listitem"]').length }
+    }, { frames: SCROLL_FRAMES, step: SCROLL_STEP_PX })
+    const sorted = [...measured.intervals].sort((a, b) => a - b)
+    return {
+      list: kind === 'studyCheckins' ? '学习 (study check-ins)' : '笔记 (reading notes)',
+      entries: LIST_ENTRIES,
+      cpuThrottle,
+      firstRenderMs,
+      frames: sorted.length,
+      medianFrameMs: round(percentile(sorted, 50)),
+      p95FrameMs: round(percentile(sorted, 95)),
+      maxFrameMs: round(sorted.at(-1) ?? 0),
+      slowFrames: sorted.filter(ms => ms > 33.4).length,
+      longTasks: measured.longTasks.length,
+      longTaskMs: Math.round(measured.longTasks.reduce((sum, ms) => sum + ms, 0)),
+      rowsRendered: measured.rows,
+      loadMoreTaps: measured.taps,
+    }
+  }
+  finally {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {})
+    await context.close()
+  }
+}
+
+function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult | null, scrolls: ScrollResult[] }): string {
   const lines = [
     `Measured ${results.date} on ${results.machine}, Chromium headless at 390×844.`,
     '',
@@ -212,7 +379,11 @@ function readmeTable(results: { date: string, machine: string, firstPage: FirstP
     '| --- | --- |',
     ...results.firstPage.map(f => `| first-page JavaScript (gzip -9): ${f.page} | ${f.totalGzipKiB} KiB, budget ${f.budgetKiB} KiB: ${f.pass ? 'pass' : '**over budget**'} |`),
     ...results.saves.map(s => `| tap 保存 → row shown${s.cpuThrottle > 1 ? `, CPU ${s.cpuThrottle}× slower` : ''} (${s.samplesMs.length} saves) | median ${s.medianMs} ms, p95 ${s.p95Ms} ms |`),
-    `| push ${results.push.checkins.toLocaleString('en')} queued check-ins to a local server | ${seconds(results.push.untilSyncedMs)} until the app shows 已同步; the server held all ${results.push.serverRows.toLocaleString('en')} after ${seconds(results.push.untilServerHeldAllMs)} |`,
+    ...(results.push ? [`| push ${results.push.checkins.toLocaleString('en')} queued check-ins to a local server | ${seconds(results.push.untilSyncedMs)} until the app shows 已同步; the server held all ${results.push.serverRows.toLocaleString('en')} after ${seconds(results.push.untilServerHeldAllMs)} |`] : []),
+    ...results.scrolls.flatMap(r => [
+      `| ${r.list}: ${r.entries.toLocaleString('en')} entries, CPU ${r.cpuThrottle}× slower: open → first entry shown | ${round(r.firstRenderMs)} ms |`,
+      `| ${r.list}: scroll ${r.frames} frames × ${SCROLL_STEP_PX} px, CPU ${r.cpuThrottle}× slower | frame median ${r.medianFrameMs} ms, p95 ${r.p95FrameMs} ms, max ${r.maxFrameMs} ms; ${r.slowFrames} frames over 33 ms; ${r.longTasks} long tasks (${r.longTaskMs} ms); ${r.loadMoreTaps} × 加载更多 → ${r.rowsRendered} rows |`,
+    ]),
   ]
   return lines.join('\n')
 }
@@ -227,6 +398,23 @@ async function writeReadme(table: string): Promise<boolean> {
   return true
 }
 
+async function listScrolls(browser: Browser, server: RunningServer): Promise<ScrollResult[]> {
+  console.log(`(d) lists of ${LIST_ENTRIES} entries, scrolled with the CPU 4× slower`)
+  const branch = await createBranch(server, '基准列表党支部')
+  const scrolls: ScrollResult[] = []
+  for (const kind of ['studyCheckins', 'readingNotes'] as const) {
+    const r = await scrollList(browser, server, branch.memberInviteCode, kind, 4)
+    scrolls.push(r)
+    console.log(`  ${r.list}: first entry after ${r.firstRenderMs} ms; frames median ${r.medianFrameMs} ms, p95 ${r.p95FrameMs} ms, max ${r.maxFrameMs} ms, ${r.slowFrames} over 33 ms; ${r.longTasks} long tasks (${r.longTaskMs} ms); ${r.loadMoreTaps} × 加载更多 → ${r.rowsRendered} rows`)
+  }
+  return scrolls
+}
+
+async function listsOnly(browser: Browser, server: RunningServer): Promise<void> {
+  const scrolls = await listScrolls(browser, server)
+  console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls }))
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), 'study-log-bench-'))
   let server: RunningServer | undefined
@@ -237,6 +425,9 @@ async function main(): Promise<void> {
     await buildApp(build, 'bench')
     server = await startServer({ staticFrom: build, env: { LOG_LEVEL: 'warn' } })
     browser = await launchChromium()
+
+    if (LISTS_ONLY)
+      return await listsOnly(browser, server)
 
     console.log('(a) first-page JavaScript')
     const branch = await createBranch(server, '基准党支部')
@@ -265,6 +456,8 @@ async function main(): Promise<void> {
     const push = await pushQueued(browser, server)
     console.log(`  server held all ${push.serverRows} after ${push.untilServerHeldAllMs} ms; app showed 已同步 after ${push.untilSyncedMs} ms`)
 
+    const scrolls = await listScrolls(browser, server)
+
     const cpu = cpus()
     const results = {
       date: new Date().toISOString().slice(0, 10),
@@ -272,6 +465,7 @@ async function main(): Promise<void> {
       firstPage,
       saves,
       push,
+      scrolls,
     }
     const outDir = path.join(REPO_ROOT, 'tests/bench/out')
     await mkdir(outDir, { recursive: true })

@@ -1,3 +1,4 @@
+import type { MemberTable } from '../../../src/domain/records'
 import type { CompletionResponse, JoinResponse, SyncChangeOut, SyncResponse } from '../../../src/domain/wire'
 
 /** Calls the real HTTP API from the test process, as another client of PROTOCOL.md would. */
@@ -42,4 +43,15 @@ export async function serverStudyCheckins(baseUrl: string, token: string): Promi
 
 export function branchCompletion(baseUrl: string, token: string, week?: string): Promise<CompletionResponse> {
   return call<CompletionResponse>(baseUrl, 'GET', `/branch/completion${week ? `?week=${week}` : ''}`, token)
+}
+
+/** The live (non-deleted) rows of one table the server sends the caller. */
+export async function serverRows<T extends MemberTable>(baseUrl: string, token: string, table: T): Promise<SyncChangeOut<T>[]> {
+  const rows = await pullAll(baseUrl, token)
+  return rows.filter((r): r is SyncChangeOut<T> => r.table === table && !r.deleted)
+}
+
+/** Pushes changes as another client of the protocol would (no pull: the cursor stays where it is). */
+export function pushChanges(baseUrl: string, token: string, changes: unknown[]): Promise<SyncResponse> {
+  return call<SyncResponse>(baseUrl, 'POST', '/sync', token, { clientId: 'browser-test-writer', cursor: null, changes })
 }

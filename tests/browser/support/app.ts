@@ -89,3 +89,120 @@ export function deferred<T>(): { promise: Promise<T>, resolve: (value: T) => voi
   })
   return { promise, resolve }
 }
+
+/**
+ * Picks `option` in the control labelled `label`: a native `<select>`, or a radio group by that name
+ * (the contract fixes the names, not the widget).
+ */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  const control = page.getByLabel(label, { exact: true }).first()
+  if (await control.count() > 0 && await control.evaluate(el => el.tagName === 'SELECT')) {
+    await control.selectOption({ label: option })
+    return
+  }
+  await page.getByRole('radiogroup', { name: label }).getByRole('radio', { name: option, exact: true }).click()
+}
+
+/** A button or link by its exact name (the contract says which words, not which element). */
+export function action(page: Page, name: string): Locator {
+  return page.getByRole('button', { name, exact: true }).or(page.getByRole('link', { name, exact: true })).first()
+}
+
+/** A service log as the 记录服务 form takes it. */
+export interface ServiceInput {
+  community?: string
+  activity: string
+  hours: number
+  peopleServed?: number
+  description?: string
+  date?: string
+}
+
+/** Taps 记录服务 and waits for the form. */
+export async function openNewService(page: Page): Promise<void> {
+  await action(page, '记录服务').click()
+  await page.getByLabel('报到社区', { exact: true }).waitFor({ state: 'visible' })
+}
+
+/** Fills the open service form and taps 保存; waits until the form has gone unless `stay`. */
+export async function fillAndSaveService(page: Page, input: ServiceInput, stay = false): Promise<void> {
+  if (input.date !== undefined)
+    await page.getByLabel('日期', { exact: true }).fill(input.date)
+  if (input.community !== undefined)
+    await page.getByLabel('报到社区', { exact: true }).fill(input.community)
+  await choose(page, '服务类型', input.activity)
+  await page.getByLabel('时长（小时）', { exact: true }).fill(String(input.hours))
+  if (input.peopleServed !== undefined)
+    await page.getByLabel('服务人数', { exact: true }).fill(String(input.peopleServed))
+  if (input.description !== undefined)
+    await page.getByLabel('服务内容', { exact: true }).fill(input.description)
+  await page.getByRole('button', { name: '保存', exact: true }).click()
+  if (!stay)
+    await page.getByLabel('报到社区', { exact: true }).waitFor({ state: 'hidden' })
+}
+
+/** A residents' problem as the 记录问题 form takes it. */
+export interface ProblemInput {
+  title: string
+  detail?: string
+  category: string
+  community?: string
+  date?: string
+}
+
+/** Fills the open problem form and taps 保存; waits until the form has gone. */
+export async function fillAndSaveProblem(page: Page, input: ProblemInput): Promise<void> {
+  await page.getByLabel('问题标题', { exact: true }).fill(input.title)
+  if (input.detail !== undefined)
+    await page.getByLabel('问题详情', { exact: true }).fill(input.detail)
+  await choose(page, '问题类别', input.category)
+  if (input.community !== undefined)
+    await page.getByLabel('所在社区', { exact: true }).fill(input.community)
+  if (input.date !== undefined)
+    await page.getByLabel('日期', { exact: true }).fill(input.date)
+  await page.getByRole('button', { name: '保存', exact: true }).click()
+  await page.getByLabel('问题标题', { exact: true }).waitFor({ state: 'hidden' })
+}
+
+/** A reading note as the 写笔记 form takes it. */
+export interface NoteInput {
+  title: string
+  source?: string
+  excerpt?: string
+  reflection: string
+}
+
+/** Taps 写笔记 and waits for the form. */
+export async function openNewNote(page: Page): Promise<void> {
+  await action(page, '写笔记').click()
+  await page.getByLabel('书名或篇目', { exact: true }).waitFor({ state: 'visible' })
+}
+
+/** Fills the open note form (without saving). */
+export async function fillNote(page: Page, input: NoteInput): Promise<void> {
+  await page.getByLabel('书名或篇目', { exact: true }).fill(input.title)
+  if (input.source !== undefined)
+    await page.getByLabel('出处', { exact: true }).fill(input.source)
+  if (input.excerpt !== undefined)
+    await page.getByLabel('原文摘抄', { exact: true }).fill(input.excerpt)
+  await page.getByLabel('心得体会', { exact: true }).fill(input.reflection)
+}
+
+/** Taps 保存 on the open note form and waits until it has gone. */
+export async function saveNote(page: Page): Promise<void> {
+  await page.getByRole('button', { name: '保存', exact: true }).click()
+  await page.getByLabel('书名或篇目', { exact: true }).waitFor({ state: 'hidden' })
+}
+
+/** Waits until the sync status bar says every record reached the server. */
+export async function waitForSynced(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => {
+    const bars = [...document.querySelectorAll('[role="status"]')].map(el => el.textContent ?? '')
+    return bars.some(text => text.includes('已同步') && !text.includes('待同步'))
+  }, undefined, { timeout })
+}
+
+/** The entry under 我反映的问题 that shows this problem title (its status is in its text). */
+export function problemEntry(page: Page, title: string): Locator {
+  return page.locator('li, article').filter({ hasText: title }).last()
+}
