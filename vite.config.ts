@@ -58,6 +58,9 @@ export default defineConfig({
       },
       workbox: {
         cleanupOutdatedCaches: true,
+        // The first install controls the page at once (offline works from the first visit); an update
+        // still waits for 刷新, because skipWaiting runs only when the member accepts it.
+        clientsClaim: true,
         navigateFallback: 'index.html',
         // The API is never answered from a cache: no runtime caching at all, and no SPA fallback for it.
         navigateFallbackDenylist: [/^\/api\//],
