@@ -1,8 +1,12 @@
+import type { ImportResult } from '@/app/db/backup'
 import type { JoinResponse, MemberInfo, SetupResponse } from '@/domain/wire'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
+import { mergeBackup } from '@/app/db/backup'
 import { clearSessionData, loadSession, saveSession } from '@/app/db/session'
+import { BackupFormatError, BackupMemberError, noSessionMessage, parseBackup } from '@/domain/backup'
+import { useSettingsStore } from './settings'
 
 /**
  * Who is signed in on this device. The token and member live in the `session` table, so reopening
@@ -84,5 +88,37 @@ export const useSessionStore = defineStore('session', () => {
     revoked.value = false
   }
 
-  return { member, isSecretary, restored, revoked, restore, refresh, join, setup, signOut }
+  /**
+   * A new phone from a JSON backup: signs in with the login the backup carries and merges its
+   * records (pending ones are queued, synced ones are not pushed again). On a device already
+   * signed in, only the same member's backup is accepted (`BackupMemberError`); a file that is not
+   * a backup or has no login throws `BackupFormatError`.
+   */
+  async function restoreFromBackup(text: string): Promise<ImportResult> {
+    const lang = useSettingsStore().locale
+    const backup = parseBackup(text, lang)
+    if (!backup.session || backup.session.member.id !== backup.member.id)
+      throw new BackupFormatError(noSessionMessage(lang))
+    const current = await loadSession()
+    if (current && current.member.id !== backup.member.id)
+      throw new BackupMemberError(lang)
+    const result = await mergeIntoSession(backup)
+    void refresh()
+    return result
+  }
+
+  async function mergeIntoSession(backup: ReturnType<typeof parseBackup>): Promise<ImportResult> {
+    const { token, member: who } = backup.session!
+    if (!(await loadSession())) {
+      // Nothing of anyone else may stay; the records go in before the app (and sync) see the member.
+      await clearSessionData()
+      await saveSession(token, who)
+    }
+    const result = await mergeBackup(backup, who.id)
+    const current = await loadSession()
+    await adopt({ token: current?.token ?? token, member: current?.member ?? who })
+    return result
+  }
+
+  return { member, isSecretary, restored, revoked, restore, refresh, join, setup, signOut, restoreFromBackup }
 })
