@@ -106,6 +106,9 @@ function badChanges(): unknown[] {
     changes.push({ table: 'serviceLogs', id: uuid(), updatedAt: 1, data: { ...service, [field]: value } })
   for (const data of [{ title: '', reflection: 'x' }, { title: 'x', reflection: '' }, { title: 'x' }, { reflection: 'x' }, { title: 'x', reflection: 'y', excerpt: 'x'.repeat(5001) }, { title: 'x', reflection: 'x'.repeat(10_001) }])
     changes.push({ table: 'readingNotes', id: uuid(), updatedAt: 1, data })
+  const problem = { date: checkin().date, community: '社区', category: 'livelihood', title: '问题' }
+  for (const [field, value] of [['category', 'noise'], ['category', null], ['title', ''], ['title', 'x'.repeat(101)], ['community', 5], ['detail', 'x'.repeat(2001)], ['detail', null], ['date', '2026-02-30']] as const)
+    changes.push({ table: 'problems', id: uuid(), updatedAt: 1, data: { ...problem, [field]: value } })
   for (const data of ['string', 5, [], [checkin()]])
     changes.push({ ...base(), data })
   changes.push(null, 5, 'change', [], [base()])
@@ -187,7 +190,7 @@ describeEachBackend('malformed input', (backend) => {
     const batch = await app.inject({ method: 'POST', url: '/api/v1/sync', headers: { authorization: `Bearer ${member.token}` }, payload: { clientId: 'fuzz', cursor: null, changes: changes.slice(0, 500) } })
     expect(batch.statusCode).toBe(200)
     expect(batch.json().results.every((r: { status: string }) => r.status === 'rejected')).toBe(true)
-    for (const table of ['study_checkins', 'service_logs', 'reading_notes'] as const) {
+    for (const table of ['study_checkins', 'service_logs', 'reading_notes', 'problems'] as const) {
       const rows = await ctx.storage.db.selectFrom(table).select('id').where('member_id', '=', member.id).execute()
       expect(rows, table).toEqual([])
     }
