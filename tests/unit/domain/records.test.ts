@@ -74,3 +74,21 @@ describe('reading note schema', () => {
     expect(result.ok === false && result.issues.map(i => i.path)).toEqual(['data.title', 'data.reflection'])
   })
 })
+
+describe('problem schema', () => {
+  const problem = { date: today, community: '幸福里社区', category: 'livelihood', title: '楼道灯不亮', detail: '3 号楼 2 单元' }
+
+  it('accepts what a reporter writes and ignores nothing it needs', () => {
+    expect(validateRecordData('problems', problem)).toEqual({ ok: true, data: problem })
+  })
+
+  it('drops a status a member tries to set (the server owns it)', () => {
+    const result = validateRecordData('problems', { ...problem, status: 'solved' })
+    expect(result.ok && 'status' in result.data).toBe(false)
+  })
+
+  it.each([['category', 'weather'], ['title', ''], ['title', 'x'.repeat(101)], ['detail', 'x'.repeat(2001)], ['community', '']])('rejects %s = %j', (field, value) => {
+    const result = validateRecordData('problems', { ...problem, [field]: value })
+    expect(result.ok === false && result.issues.map(i => i.path)).toContain(`data.${field}`)
+  })
+})
