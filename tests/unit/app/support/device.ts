@@ -41,3 +41,18 @@ export function recordingTransport(before?: (request: SyncRequest, index: number
 export function checkin(topic: string, minutes = 30, date = '2026-11-23') {
   return { date, form: 'branch_study' as const, topic, minutes }
 }
+
+/** A valid service log (default 2026-11-23, 2 hours of 走访慰问). */
+export function serviceLog(community: string, hours = 2, date = '2026-11-23') {
+  return { date, community, activity: 'visit' as const, hours, peopleServed: 12, description: `在${community}走访` }
+}
+
+/** A valid reading note. */
+export function readingNote(title: string, reflection = '学而时习之，不亦说乎') {
+  return { title, source: '第一章', excerpt: '原文', reflection }
+}
+
+/** A valid residents' problem (default 2026-11-23). */
+export function problem(title: string, community = '幸福社区', date = '2026-11-23') {
+  return { date, community, category: 'livelihood' as const, title, detail: '居民反映' }
+}
