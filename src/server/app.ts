@@ -10,6 +10,7 @@ import Fastify from 'fastify'
 import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
 import { ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
 import branchRoutes from './routes/branch'
+import docsRoutes from './routes/docs'
 import healthRoutes from './routes/health'
 import joinRoutes from './routes/join'
 import meRoutes from './routes/me'
@@ -22,6 +23,8 @@ declare module 'fastify' {
     /** Requests per minute: join/setup per client address, sync per member token. */
     rateLimits: { join: number, sync: number }
     appVersion: string
+    /** Every route the API answers (method and full path), so the API document's test can hold it to them. */
+    apiRoutes: { method: string, url: string }[]
   }
   interface FastifyRequest {
     /** The signed-in member, set by the auth hook on routes that need one. */
@@ -69,6 +72,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     sync: Math.max(MIN_SYNC_RATE_LIMIT, opts.rateLimits?.sync ?? DEFAULT_SYNC_RATE_LIMIT),
   })
   app.decorateRequest('member', null)
+  app.decorate('apiRoutes', [])
+  app.addHook('onRoute', (route) => {
+    // HEAD twins of GET routes are Fastify's own, not API routes of their own.
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD' && isApiPath(route.url))
+        app.apiRoutes.push({ method, url: route.url })
+    }
+  })
   installErrorHandling(app)
 
   if (opts.setupCode)
@@ -106,6 +117,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(async (api) => {
     await api.register(healthRoutes)
+    await api.register(docsRoutes)
     await api.register(joinRoutes)
     await api.register(setupRoutes)
     await api.register(meRoutes)

@@ -6,7 +6,8 @@ import type { ServerMessageKey } from './i18n'
 import { pickLocale } from '../domain/locale'
 import { t } from './i18n'
 
-const STATUS_OF: Record<ErrorCode, number> = {
+/** The HTTP status of each protocol error code. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -27,7 +28,7 @@ export class ApiError extends Error {
     readonly params: Record<string, string | number> = {},
   ) {
     super(messageKey)
-    this.statusCode = STATUS_OF[code]
+    this.statusCode = ERROR_STATUS[code]
   }
 }
 
