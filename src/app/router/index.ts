@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, START_LOCATION } from 'vue-router'
 import StudyPage from '@/app/pages/StudyPage.vue'
 import { useSessionStore } from '@/app/stores/session'
 import { guardTarget } from './guard'
@@ -30,7 +30,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/problems/new', name: 'problem-new', component: () => import('@/app/pages/ProblemPage.vue'), meta: { signedIn: true } },
   { path: '/problems/:id', name: 'problem-edit', component: () => import('@/app/pages/ProblemPage.vue'), props: true, meta: { signedIn: true } },
   { path: '/notes', name: 'notes', component: () => import('@/app/pages/NotesPage.vue'), meta: { signedIn: true } },
-  { path: '/notes/new', name: 'note-new', component: () => import('@/app/pages/ReadingNotePage.vue'), meta: { signedIn: true } },
+  // A reopened app lands on the list, not on a half-typed form: the form restores its draft when opened again.
+  { path: '/notes/new', name: 'note-new', component: () => import('@/app/pages/ReadingNotePage.vue'), meta: { signedIn: true }, beforeEnter: (_to, from) => from === START_LOCATION ? '/notes' : true },
   { path: '/notes/:id', name: 'note-edit', component: () => import('@/app/pages/ReadingNotePage.vue'), props: true, meta: { signedIn: true } },
   { path: '/me', name: 'me', component: () => import('@/app/pages/MePage.vue'), meta: { signedIn: true } },
   { path: '/branch', name: 'branch', component: () => import('@/app/pages/BranchPage.vue'), meta: { signedIn: true, secretary: true } },
