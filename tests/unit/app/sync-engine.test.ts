@@ -15,6 +15,9 @@ import { pullChanges, runSyncPass, SessionChangedError } from '@/app/sync/engine
 import { checkin, recordingTransport, resetDevice, signInDevice } from './support/device'
 import { pullEverything, startRealServer, syncOverHttp } from './support/server'
 
+/** Tests that write a thousand rows one by one: generous, as files run in parallel on a busy machine. */
+const HEAVY_TEST_TIMEOUT_MS = 60_000
+
 let server: RealServer
 let branch: CreatedBranch
 
@@ -72,7 +75,7 @@ describe('push', () => {
     expect(await db.outbox.count()).toBe(0)
     expect(await db.studyCheckins.filter(row => row.sync !== 'synced').count()).toBe(0)
     expect((await pullEverything(server.baseUrl, token)).length).toBe(1200)
-  })
+  }, HEAVY_TEST_TIMEOUT_MS)
 
   it('keeps each push under the 1 MiB body limit when records are long', async () => {
     const { token, memberId } = await newMember()
@@ -89,7 +92,7 @@ describe('push', () => {
     expect(summary.applied).toBe(500)
     expect(await db.outbox.count()).toBe(0)
     expect((await pullEverything(server.baseUrl, token)).length).toBe(500)
-  })
+  }, HEAVY_TEST_TIMEOUT_MS)
 
   it('pushes a delete as a tombstone and removes the row once the server has it', async () => {
     const { token, memberId } = await newMember()
@@ -157,7 +160,7 @@ describe('pull', () => {
     expect(summary.pulled).toBe(1200)
     expect(await db.studyCheckins.count()).toBe(1200)
     expect(await db.studyCheckins.get(written[700]!)).toMatchObject({ memberId, sync: 'synced', week: '2026-W48', deleted: false })
-  })
+  }, HEAVY_TEST_TIMEOUT_MS)
 
   it('keeps the pages already stored when a later page fails', async () => {
     const { token, memberId } = await newMember()
@@ -177,7 +180,7 @@ describe('pull', () => {
     await pullChanges(resumed, { memberId })
     expect(requests[0]!.cursor).toBe(responses[0]!.cursor)
     expect(await db.studyCheckins.count()).toBe(501)
-  })
+  }, HEAVY_TEST_TIMEOUT_MS)
 
   it('does not overwrite a pending local edit; the server row becomes its base', async () => {
     const { token, memberId } = await newMember()
