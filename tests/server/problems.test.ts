@@ -106,7 +106,7 @@ describeEachBackend('problems', (backend) => {
 
     const deleted = await syncOk(app(), a.token, { cursor: edited.cursor, changes: [{ table: 'problems', id, updatedAt: 3000, deleted: true }] })
     expect(deleted.results[0]!.status).toBe('applied')
-    expect(problemsOf(deleted.changes)).toEqual([expect.objectContaining({ id, deleted: true, data: expect.objectContaining({ memberId: a.id }) })])
+    expect(problemsOf(deleted.changes)).toEqual([expect.objectContaining({ id, deleted: true, data: { memberId: a.id, branchId: a.branchId } })])
     const stored = await ctx.storage.db.selectFrom('problems').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(stored).toMatchObject({ deleted: 1, title: null, status: 'in_progress', owner_name: '书记', resolution: '已联系物业' })
   })

@@ -118,7 +118,7 @@ describeEachBackend('service logs and reading notes', (backend) => {
       const created = await syncOk(app(), a.token, { changes: [spec.change(id, 1000, '将被删除')] })
       const deleted = await syncOk(app(), a.token, { cursor: created.cursor, changes: [{ table: spec.table, id, updatedAt: 2000, deleted: true }] })
       expect(deleted.results[0]!.status).toBe('applied')
-      expect(deleted.changes).toEqual([{ table: spec.table, id, rev: expect.any(Number), updatedAt: 2000, deleted: true, data: expect.objectContaining({ memberId: a.id }) }])
+      expect(deleted.changes).toEqual([{ table: spec.table, id, rev: expect.any(Number), updatedAt: 2000, deleted: true, data: { memberId: a.id, branchId: a.branchId } }])
       expect(JSON.stringify(deleted.changes)).not.toContain('将被删除')
       const stored = await ctx.storage.db.selectFrom(spec.sqlTable).selectAll().where('id', '=', id).executeTakeFirstOrThrow()
       expect(stored.deleted).toBe(1)
