@@ -185,7 +185,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     return heads
   }
 
-  /** Inserts or replaces whole rows (the caller has already judged them). */
+  /** Inserts or replaces rows' written columns (the caller has already judged them); columns no spec writes, such as a problem's status, keep their value. */
   async upsert(writes: readonly RecordWrite<T>[], db: Kysely<Database> = this.db): Promise<void> {
     for (let i = 0; i < writes.length; i += CHUNK) {
       const values = writes.slice(i, i + CHUNK).map(w => ({
