@@ -2,6 +2,7 @@
 import 'fake-indexeddb/auto'
 import type { RealServer } from './support/server'
 import type { CreatedBranch } from '@/server/storage'
+import type { DBCore, Middleware } from 'dexie'
 import Dexie from 'dexie'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { configureApi } from '@/app/api/client'
@@ -186,4 +187,84 @@ describe('database version 2', () => {
     expect(await getCursor()).not.toBeNull()
     expect(await db.serviceLogs.get(id)).toMatchObject({ community: '别处记的' })
   })
+})
+
+/** Counts the IndexedDB requests Dexie makes (one `get`, `getMany` or `mutate` is one request or one batch). */
+function requestCounter() {
+  const counts = { get: 0, getMany: 0, mutate: 0 }
+  const middleware: Middleware<DBCore> = {
+    stack: 'dbcore',
+    name: 'request-counter',
+    create: down => ({
+      ...down,
+      table: (name) => {
+        const table = down.table(name)
+        return {
+          ...table,
+          get: (req) => {
+            counts.get++
+            return table.get(req)
+          },
+          getMany: (req) => {
+            counts.getMany++
+            return table.getMany(req)
+          },
+          mutate: (req) => {
+            counts.mutate++
+            return table.mutate(req)
+          },
+        }
+      },
+    }),
+  }
+  return {
+    counts,
+    async install() {
+      db.close({ disableAutoOpen: false })
+      db.use(middleware)
+      await db.open()
+    },
+    async remove() {
+      db.close({ disableAutoOpen: false })
+      db.unuse({ stack: 'dbcore', name: 'request-counter' })
+      await db.open()
+    },
+  }
+}
+
+describe('bulk IndexedDB work', () => {
+  it('settles 1,000 push results and stores 1,000 pulled rows with a few bulk requests, not one per row', async () => {
+    const joined = await newMember()
+    const { memberId } = joined
+    const now = Date.now()
+    const ids = Array.from({ length: 1000 }, () => crypto.randomUUID())
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      await db.studyCheckins.bulkPut(ids.map((id, i) => ({ ...checkin(`第${i}条`), id, memberId, week: '2026-W48', updatedAt: now + i, deleted: false, sync: 'pending' as const })))
+      await db.outbox.bulkPut(ids.map((id, i) => ({ key: outboxKey('studyCheckins', id), table: 'studyCheckins' as const, id, version: 1, queuedAt: now + i })))
+    })
+    const counter = requestCounter()
+    await counter.install()
+    try {
+      const { transport, requests } = recordingTransport()
+      const summary = await runSyncPass(transport, { memberId })
+      expect(summary.applied).toBe(1000)
+      expect(await db.studyCheckins.filter(row => row.sync === 'synced').count()).toBe(1000)
+      // A handful per request (session check, cursor, bulk reads and writes); a request per record would be thousands.
+      expect(requests.length).toBe(2)
+      expect(counter.counts.get + counter.counts.getMany + counter.counts.mutate).toBeLessThan(100)
+
+      await freshDeviceOf(joined)
+      const before = { ...counter.counts }
+      const { transport: pulling, requests: pulls } = recordingTransport()
+      // The branch's problems from the tests above come along; the check-ins are the 1,000.
+      expect((await pullChanges(pulling, { memberId })).pulled).toBeGreaterThanOrEqual(1000)
+      expect(await db.studyCheckins.count()).toBe(1000)
+      const used = counter.counts.get + counter.counts.getMany + counter.counts.mutate - before.get - before.getMany - before.mutate
+      expect(pulls.length).toBe(2)
+      expect(used).toBeLessThan(100)
+    }
+    finally {
+      await counter.remove()
+    }
+  }, 60_000)
 })
