@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core'
+import type { CreatedBranch, RunningServer } from './support/server'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { todayIn } from '../../src/domain/week'
+import { serverRows } from './support/api'
+import { action, fillAndSaveService, joinInApp, openNewService, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
+import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
+import { createBranch, startServer } from './support/server'
+
+/** `本月服务 N 小时 · N 次`, spaces as the page lays them out. */
+function monthTotal(hours: number, count: number): RegExp {
+  return new RegExp(`本月服务\\s*${String(hours).replace('.', '\\.')}\\s*小时\\s*·\\s*${count}\\s*次`)
+}
+
+function yearTotal(hours: number, count: number): RegExp {
+  return new RegExp(`本年\\s*${String(hours).replace('.', '\\.')}\\s*小时\\s*·\\s*${count}\\s*次`)
+}
+
+// 双报到双服务 with no network: each log moves the month's and the year's totals at once, the
+// community is remembered, and once online the server holds each log once.
+describe('service logs', () => {
+  let server: RunningServer
+  let browser: Browser
+  let branch: CreatedBranch
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+    branch = await createBranch(server, '幸福里党支部')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('logs services offline, the month and year totals follow, and they sync once', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
+    const errors = collectPageErrors(page)
+    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '赵服务')
+    await waitForServiceWorkerControl(page)
+    await tab(page, '服务').click()
+    await action(page, '记录服务').waitFor()
+
+    await context.setOffline(true)
+    await expect.poll(() => syncStatus(page).textContent(), { timeout: 20_000 }).toContain('离线')
+
+    await openNewService(page)
+    expect(await page.getByLabel('日期', { exact: true }).inputValue()).toBe(todayIn('Asia/Shanghai'))
+    await fillAndSaveService(page, { community: '幸福里社区', activity: '志愿服务', hours: 2, peopleServed: 15, description: '清理楼道小广告' })
+    await page.getByText(monthTotal(2, 1)).first().waitFor()
+    await page.getByText(yearTotal(2, 1)).first().waitFor()
+
+    // The community last used is the next form's default.
+    await openNewService(page)
+    expect(await page.getByLabel('报到社区', { exact: true }).inputValue()).toBe('幸福里社区')
+    await fillAndSaveService(page, { activity: '宣讲', hours: 1.5, description: '宣讲二十届四中全会精神' })
+    await page.getByText(monthTotal(3.5, 2)).first().waitFor()
+    await page.getByText(yearTotal(3.5, 2)).first().waitFor()
+    await expect.poll(() => syncStatus(page).textContent(), { timeout: 20_000 }).toContain('待同步 2 条')
+
+    // Offline reload: the shell from the precache, the logs and totals from IndexedDB.
+    await page.reload()
+    await page.getByText(monthTotal(3.5, 2)).first().waitFor()
+
+    await context.setOffline(false)
+    await waitForSynced(page)
+    const stored = await serverRows(server.baseUrl, member.token, 'serviceLogs')
+    expect(stored.map(r => r.data).sort((a, b) => ('hours' in a && 'hours' in b ? a.hours - b.hours : 0))).toEqual([
+      expect.objectContaining({ community: '幸福里社区', activity: 'publicity', hours: 1.5, description: '宣讲二十届四中全会精神', memberId: member.member.id }),
+      expect.objectContaining({ community: '幸福里社区', activity: 'volunteer', hours: 2, peopleServed: 15, description: '清理楼道小广告' }),
+    ])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
