@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core'
 import type { CreatedBranch, RunningServer } from './support/server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
-import { serverRows } from './support/api'
+import { pullAll, serverRows } from './support/api'
 import { action, fillAndSaveService, joinInApp, openNewService, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
 import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
@@ -18,7 +18,7 @@ function yearTotal(hours: number, count: number): RegExp {
 }
 
 // 双报到双服务 with no network: each log moves the month's and the year's totals at once, the
-// community is remembered, and once online the server holds each log once.
+// community is remembered, and once online the server holds each log once; edits and deletes follow.
 describe('service logs', () => {
   let server: RunningServer
   let browser: Browser
@@ -73,6 +73,26 @@ describe('service logs', () => {
       expect.objectContaining({ community: '幸福里社区', activity: 'publicity', hours: 1.5, description: '宣讲二十届四中全会精神', memberId: member.member.id }),
       expect.objectContaining({ community: '幸福里社区', activity: 'volunteer', hours: 2, peopleServed: 15, description: '清理楼道小广告' }),
     ])
+
+    // An edit moves the totals; a delete removes the log and reaches the server as a tombstone.
+    await page.getByRole('link').filter({ hasText: '清理楼道小广告' }).click()
+    expect(await page.getByLabel('报到社区', { exact: true }).inputValue()).toBe('幸福里社区')
+    await page.getByLabel('时长（小时）', { exact: true }).fill('3')
+    await page.getByRole('button', { name: '保存', exact: true }).click()
+    await page.getByText(monthTotal(4.5, 2)).first().waitFor()
+    await page.getByRole('link').filter({ hasText: '宣讲二十届四中全会精神' }).click()
+    await page.getByRole('button', { name: '删除', exact: true }).click()
+    await page.getByRole('dialog').getByRole('button', { name: '确认删除', exact: true }).click()
+    await page.getByText(monthTotal(3, 1)).first().waitFor()
+    await page.getByText(yearTotal(3, 1)).first().waitFor()
+    expect(await page.getByText('宣讲二十届四中全会精神').count()).toBe(0)
+    await action(page, '立即同步').click()
+    await waitForSynced(page)
+    await expect.poll(async () => (await serverRows(server.baseUrl, member.token, 'serviceLogs')).map(r => r.data), { timeout: 30_000 })
+      .toEqual([expect.objectContaining({ description: '清理楼道小广告', hours: 3 })])
+    const all = (await pullAll(server.baseUrl, member.token)).filter(r => r.table === 'serviceLogs')
+    expect(all.filter(r => r.deleted)).toHaveLength(1)
+
     expect(errors).toEqual([])
     await context.close()
   })
