@@ -12,7 +12,8 @@ import { RecordValidationError } from '@/app/stores/recordWriter'
 import { useServiceStore } from '@/app/stores/service'
 import { useSessionStore } from '@/app/stores/session'
 import { useSettingsStore } from '@/app/stores/settings'
-import { problem, readingNote, resetDevice, serviceLog } from './support/device'
+import { useSyncStore } from '@/app/stores/sync'
+import { checkin, problem, readingNote, resetDevice, serviceLog } from './support/device'
 
 const member = { id: '66666666-6666-4666-8666-666666666666', name: '张三', role: 'member' as const, branchId: 'b1', branchName: '第一支部' }
 const colleague = '77777777-7777-4777-8777-777777777777'
@@ -143,5 +144,20 @@ describe('signing out', () => {
     await useSessionStore().signOut()
     for (const table of [db.studyCheckins, db.serviceLogs, db.readingNotes, db.problems, db.drafts, db.outbox, db.session])
       expect(await table.count()).toBe(0)
+  })
+})
+
+describe('sync store counts', () => {
+  it('counts waiting and refused records over every table, live', async () => {
+    const sync = useSyncStore()
+    const rejection = { code: 'validation_failed' as const, message: '时长为 0.5–24 小时，以半小时为单位' }
+    await useServiceStore().save(serviceLog('幸福社区'))
+    await useNotesStore().save(readingNote('笔记'))
+    await vi.waitFor(() => expect(sync.pendingCount).toBe(2))
+    await db.serviceLogs.put({ ...serviceLog('社区', 1.25), id: crypto.randomUUID(), memberId: member.id, week: '2026-W48', updatedAt: 1, deleted: false, sync: 'rejected', rejection })
+    await db.studyCheckins.put({ ...checkin('超长', 900), id: crypto.randomUUID(), memberId: member.id, week: '2026-W48', updatedAt: 1, deleted: false, sync: 'rejected', rejection })
+    // Another member's refused row is not this member's to fix.
+    await db.readingNotes.put({ ...readingNote('别人的'), id: crypto.randomUUID(), memberId: colleague, updatedAt: 1, deleted: false, sync: 'rejected', rejection })
+    await vi.waitFor(() => expect(sync.rejectedCount).toBe(2))
   })
 })
