@@ -1,5 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import type { CreatedBranch, RunningServer } from './support/server'
+import { Buffer } from 'node:buffer'
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pullAll } from './support/api'
@@ -28,7 +30,8 @@ async function download(page: Page, choice: string): Promise<{ path: string, nam
 }
 
 // Changing phones: the JSON backup carries the member's login and records; a fresh profile restored
-// from it is the same member with the same records, and nothing reaches the server twice.
+// from it is the same member with the same records, and nothing reaches the server twice; a file that
+// is no backup, or another member's, is refused with a message.
 describe('backup and restore', () => {
   let server: RunningServer
   let browser: Browser
@@ -101,6 +104,16 @@ describe('backup and restore', () => {
     // The same file again on 我的: everything is already there.
     await newPhone.getByLabel('导入备份', { exact: true }).setInputFiles(json.path)
     await newPhone.getByText(/已导入\s*0\s*条，更新\s*0\s*条，跳过\s*4\s*条/).first().waitFor()
+
+    // A file that is no backup, and another member's backup, are refused with a message that says so.
+    await newPhone.getByLabel('导入备份', { exact: true }).setInputFiles({ name: '随便一个文件.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') })
+    await newPhone.getByRole('alert').filter({ hasText: /导入失败：这不是学习打卡的备份文件/ }).waitFor()
+    const otherId = randomUUID()
+    const other = JSON.parse(JSON.stringify(backup).replaceAll(member.member.id, otherId)) as BackupFile
+    other.member.name = '另一位党员'
+    await newPhone.getByLabel('导入备份', { exact: true }).setInputFiles({ name: '另一位党员.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) })
+    await newPhone.getByRole('alert').filter({ hasText: '这是另一位党员的备份' }).waitFor()
+
     await tab(newPhone, '学习').click()
     await checkinRow(newPhone, '换机前的学习').waitFor()
     expect(await newPhone.getByText('换机前的学习', { exact: true }).count()).toBe(1)
