@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import type { CreatedBranch, RunningServer } from './support/server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { addDays, currentWeek, todayIn, weekKey } from '../../src/domain/week'
+import { addDays, currentWeek, todayIn, weekKey, weeksInYear } from '../../src/domain/week'
 import { fillAndSaveCheckin, fillAndSaveService, joinInApp, openNewCheckin, openNewService, tab } from './support/app'
 import { launchChromium, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
@@ -68,6 +68,10 @@ describe('my progress', () => {
     expect(year).toBe(currentWeek().slice(0, 4))
     const studiedThisYear = new Set(dates.map(weekKey).filter(week => week.startsWith(`${year}-W`)))
     expect(Number(weeks)).toBe(studiedThisYear.size)
+    // One cell a week; a studied week carries a mark (a drawn tick or a character), not only a colour.
+    const cells = await strip.evaluate(grid => [...grid.children].map(cell => cell.querySelector('svg, img') !== null || (cell.textContent ?? '').trim() !== ''))
+    expect(cells).toHaveLength(weeksInYear(Number(year)))
+    expect(cells.filter(Boolean)).toHaveLength(studiedThisYear.size)
     await context.close()
   })
 })
