@@ -1,0 +1,73 @@
+import type { Browser } from 'playwright-core'
+import type { CreatedBranch, RunningServer } from './support/server'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { addDays, todayIn } from '../../src/domain/week'
+import { pushChanges } from './support/api'
+import { action, joinInApp, tab, waitForSynced } from './support/app'
+import { launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
+import { createBranch, startServer } from './support/server'
+
+const CHECKINS = 120
+const NOTES = 70
+
+// Long lists draw a page at a time: records written on another device arrive by sync, the list
+// shows the first page with 已显示 N / M 条, and 加载更多 adds the next; a search still finds all.
+describe('long lists', () => {
+  let server: RunningServer
+  let browser: Browser
+  let branch: CreatedBranch
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+    branch = await createBranch(server, '长列表党支部')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('shows a page of check-ins and notes, 加载更多 adds the next, and search looks at every note', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
+    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '何长列表')
+    const today = todayIn('Asia/Shanghai')
+    const now = Date.now()
+    const checkins = Array.from({ length: CHECKINS }, (_, i) => ({
+      table: 'studyCheckins',
+      id: randomUUID(),
+      updatedAt: now + i,
+      data: { date: addDays(today, -i), form: 'self_study', topic: `另一台手机上的学习 ${i + 1}`, minutes: 30 },
+    }))
+    const notes = Array.from({ length: NOTES }, (_, i) => ({
+      table: 'readingNotes',
+      id: randomUUID(),
+      updatedAt: now + i,
+      data: { title: `另一台手机上的笔记 ${i + 1}`, reflection: i === 0 ? '最早的一篇：初心如磐。' : `第${i + 1}篇心得。` },
+    }))
+    const pushed = await pushChanges(server.baseUrl, member.token, [...checkins, ...notes])
+    expect(pushed.results.filter(r => r.status !== 'applied')).toEqual([])
+
+    await action(page, '立即同步').click()
+    await waitForSynced(page)
+    await page.getByText(`已显示 50 / ${CHECKINS} 条`).first().waitFor()
+    expect(await page.getByText(/^另一台手机上的学习 \d+$/).count()).toBe(50)
+    await action(page, '加载更多').click()
+    await page.getByText(`已显示 100 / ${CHECKINS} 条`).first().waitFor()
+    expect(await page.getByText(/^另一台手机上的学习 \d+$/).count()).toBe(100)
+
+    await tab(page, '笔记').click()
+    await page.getByText(`已显示 50 / ${NOTES} 条`).first().waitFor()
+    expect(await page.getByText(/^另一台手机上的笔记 \d+$/).count()).toBe(50)
+    // The oldest note (edited first) is beyond the first page; the search still finds it.
+    expect(await page.getByText('另一台手机上的笔记 1', { exact: true }).count()).toBe(0)
+    await page.getByLabel('搜索笔记', { exact: true }).fill('初心如磐')
+    await page.getByText('另一台手机上的笔记 1', { exact: true }).first().waitFor()
+    await expect.poll(() => page.getByText(/^另一台手机上的笔记 \d+$/).count()).toBe(1)
+    await context.close()
+  })
+})
