@@ -23,9 +23,12 @@ function noteTitle(page: Page, title: string) {
   return page.getByText(title, { exact: true })
 }
 
-/** Waits until the app has written the new-note draft to IndexedDB (the condition a reload needs). */
-async function draftStored(page: Page, title: string): Promise<void> {
-  await page.waitForFunction(async (title) => {
+/**
+ * The drafts the app keeps in IndexedDB, as JSON text: what a reload must find. (Polled with
+ * `page.evaluate`, which awaits the promise; `waitForFunction` would take the promise itself as truthy.)
+ */
+function storedDrafts(page: Page): Promise<string> {
+  return page.evaluate(async () => {
     const request = indexedDB.open('study-log')
     const database = await new Promise<IDBDatabase>((resolve, reject) => {
       request.onsuccess = () => resolve(request.result)
@@ -33,18 +36,23 @@ async function draftStored(page: Page, title: string): Promise<void> {
     })
     try {
       if (!database.objectStoreNames.contains('drafts'))
-        return false
+        return ''
       const all = database.transaction('drafts').objectStore('drafts').getAll()
       const rows = await new Promise<unknown[]>((resolve, reject) => {
         all.onsuccess = () => resolve(all.result)
         all.onerror = () => reject(all.error)
       })
-      return JSON.stringify(rows).includes(title)
+      return JSON.stringify(rows)
     }
     finally {
       database.close()
     }
-  }, title, { timeout: 20_000, polling: 100 })
+  })
+}
+
+/** Waits until the app has written a draft holding `text` to IndexedDB. */
+async function draftStored(page: Page, text: string): Promise<void> {
+  await expect.poll(() => storedDrafts(page), { timeout: 20_000, interval: 100 }).toContain(text)
 }
 
 // 笔记: notes written offline are found by any word of their reflection while typing, and a note
@@ -148,6 +156,27 @@ describe('reading notes', () => {
     await openNewNote(page)
     expect(await page.getByLabel('书名或篇目', { exact: true }).inputValue()).toBe('')
     expect(await page.getByText('已恢复草稿').count()).toBe(0)
+    await context.close()
+  })
+
+  it('restores a draft after the form page itself is reloaded', async () => {
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'page')
+    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '王重载')
+    await tab(page, '笔记').click()
+    await openNewNote(page)
+    const draft = { title: '《关于新时代党的建设》', reflection: '重载之前写下的半句心得' }
+    await fillNote(page, draft)
+    await draftStored(page, draft.reflection)
+
+    // A reload of the form lands on the list (the form would otherwise open empty-handed); 写笔记 brings the draft back.
+    await page.reload()
+    await page.waitForURL(/\/notes$/)
+    await openNewNote(page)
+    await page.getByText('已恢复草稿').first().waitFor()
+    expect(await page.getByLabel('书名或篇目', { exact: true }).inputValue()).toBe(draft.title)
+    expect(await page.getByLabel('心得体会', { exact: true }).inputValue()).toBe(draft.reflection)
     await context.close()
   })
 })
