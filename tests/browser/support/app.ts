@@ -23,14 +23,20 @@ export async function joinInApp(page: Page, baseUrl: string, inviteCode: string,
 }
 
 /**
- * Waits until a service worker is active and controls this page. The worker is registered in
- * prompt mode (no `clientsClaim`), so the first visit is uncontrolled until one reload.
+ * Waits until a service worker is active and controls this page. Should the first visit stay
+ * uncontrolled (a worker without `clientsClaim`), one reload hands the page to it.
  */
 export async function waitForServiceWorkerControl(page: Page): Promise<void> {
-  await page.waitForFunction(async () => {
+  // Through evaluate, which awaits: waitForFunction would take an async predicate's promise as truthy at once.
+  await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready
-    return registration.active?.state === 'activated'
-  }, undefined, { timeout: 60_000 })
+    const worker = registration.active
+    if (worker && worker.state !== 'activated') {
+      await new Promise<void>((resolve) => {
+        worker.addEventListener('statechange', () => worker.state === 'activated' && resolve())
+      })
+    }
+  })
   const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null)
   if (!controlled)
     await page.reload()
