@@ -1,4 +1,4 @@
-import type { MemberTable, ProblemCategory, ProblemStatus, ServiceActivity, StudyForm } from './records'
+import type { MaterialCategory, MemberTable, ProblemCategory, ProblemStatus, ServiceActivity, StudyForm } from './records'
 import type { MemberInfo } from './wire'
 import * as v from 'valibot'
 import { MEMBER_TABLES, UUID_RE, validateRecordData } from './records'
@@ -161,6 +161,7 @@ const FORM_LABELS: Record<StudyForm, string> = {
 const ACTIVITY_LABELS: Record<ServiceActivity, string> = { publicity: '宣讲', visit: '走访慰问', volunteer: '志愿服务', charity_purchase: '爱心消费', other: '其他' }
 const CATEGORY_LABELS: Record<ProblemCategory, string> = { livelihood: '民生', environment: '环境', employment: '就业', other: '其他' }
 const STATUS_LABELS: Record<ProblemStatus, string> = { open: '待解决', in_progress: '推进中', solved: '已解决' }
+const MATERIAL_LABELS: Record<MaterialCategory, string> = { classic: '原著原文', speech: '重要讲话', guidance: '学习辅导', notice: '支部通知' }
 
 type Cell = string | number | null | undefined
 type Column = [header: string, value: (row: BackupRow) => Cell]
@@ -199,6 +200,17 @@ export const CSV_COLUMNS: Record<MemberTable, Column[]> = {
     ['问题标题', field('title')],
     ['问题详情', field('detail')],
     ['状态', row => label(STATUS_LABELS, row.serverFields?.status ?? 'open')],
+  ],
+  materials: [
+    ['标题', field('title')],
+    ['类别', row => label(MATERIAL_LABELS, row.data.category)],
+    ['学习截止日期', field('studyBy')],
+    ['正文', field('body')],
+  ],
+  readingProgress: [
+    ['资料 ID', field('materialId')],
+    ['阅读进度（%）', field('percent')],
+    ['阅读时长（秒）', field('secondsSpent')],
   ],
 }
 

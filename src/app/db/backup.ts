@@ -1,4 +1,4 @@
-import type { AnyRecordRow, OutboxEntry } from './database'
+import type { AnyRecordRow, MaterialRow, OutboxEntry } from './database'
 import type { BackupFile, BackupRow } from '@/domain/backup'
 import type { MemberTable } from '@/domain/records'
 import { BACKUP_FORMAT, BACKUP_VERSION, backupCsv, BackupMemberError, mergeDecision, parseBackup } from '@/domain/backup'
@@ -34,6 +34,14 @@ function backupRow(table: MemberTable, row: AnyRecordRow): BackupRow {
   return out
 }
 
+/**
+ * Materials are the branch's, kept on the server and pulled without text: only a secretary's own
+ * edit not yet on the server (it still carries its `body`) goes into the backup.
+ */
+function isBackedUp(table: MemberTable, row: AnyRecordRow): boolean {
+  return table !== 'materials' || typeof (row as { body?: unknown }).body === 'string'
+}
+
 async function locale(): Promise<string | undefined> {
   return getMeta<string>('locale')
 }
@@ -52,7 +60,8 @@ export async function exportBackup(now: number = Date.now()): Promise<{ json: st
   const csv = {} as Record<MemberTable, string>
   await db.transaction('r', MEMBER_TABLES.map(table => db.records(table)), async () => {
     for (const table of MEMBER_TABLES) {
-      const rows = await db.records(table).where('memberId').equals(member.id).toArray() as AnyRecordRow[]
+      const rows = (await db.records(table).where('memberId').equals(member.id).toArray() as AnyRecordRow[])
+        .filter(row => isBackedUp(table, row))
       records[table] = rows.map(row => backupRow(table, row))
       csv[table] = backupCsv(table, records[table])
     }
@@ -93,7 +102,7 @@ function rowFromBackup(table: MemberTable, memberId: string, row: BackupRow): An
  */
 export async function mergeBackup(backup: BackupFile, memberId: string, now: number = Date.now()): Promise<ImportResult> {
   const result: ImportResult = { added: 0, updated: 0, skipped: 0 }
-  await db.transaction('rw', [db.outbox, ...MEMBER_TABLES.map(table => db.records(table))], async () => {
+  await db.transaction('rw', [db.outbox, db.materialBodies, ...MEMBER_TABLES.map(table => db.records(table))], async () => {
     for (const table of MEMBER_TABLES) {
       const incoming = backup.records[table] ?? []
       if (incoming.length === 0)
@@ -125,6 +134,10 @@ export async function mergeBackup(backup: BackupFile, memberId: string, now: num
           dequeue.push(keys[i]!)
       })
       await rows.bulkPut(puts as never[])
+      if (table === 'materials') {
+        // The reader reads texts from materialBodies; a restored unsent material brings its own.
+        await db.materialBodies.bulkPut((puts as MaterialRow[]).filter(row => typeof row.body === 'string').map(row => ({ id: row.id, updatedAt: row.updatedAt, body: row.body! })))
+      }
       await db.outbox.bulkPut(enqueue)
       await db.outbox.bulkDelete(dequeue)
     }

@@ -3,17 +3,21 @@
  * - `meta`: small key/values of this device: `clientId` (made once), `cursor` (last pulled server
  *   revision), `lastSyncedAt`, `locale`, `storagePersisted`.
  * - `session`: the signed-in member under the key `'current'`: bearer token and `MemberInfo`.
- * - one table per member table (`studyCheckins`, `serviceLogs`, `readingNotes`, `problems`): the
- *   records as the app shows them (local edits included), each row the protocol's `data` fields
- *   flat plus `id`, `memberId`, `updatedAt`, `deleted`, its sync state and `base`, the last copy the
- *   server is known to hold. `problems` also holds the other members' problems of the branch (read only).
+ * - one table per member table (`studyCheckins`, `serviceLogs`, `readingNotes`, `problems`,
+ *   `materials`, `readingProgress`): the records as the app shows them (local edits included), each
+ *   row the protocol's `data` fields flat plus `id`, `memberId`, `updatedAt`, `deleted`, its sync
+ *   state and `base`, the last copy the server is known to hold. `problems` and `materials` also
+ *   hold the branch's rows written by others (read only). A material row keeps only metadata; its
+ *   `body` stays on the row only while the secretary's own edit waits to be pushed.
+ * - `materialBodies`: the text of each material kept on the phone (`{ id, updatedAt, body }`),
+ *   downloaded after a pull (or written by the secretary's own publish), so reading works offline.
  * - `outbox`: one entry per record that waits to be pushed (`table:id`), with a `version` bumped by
  *   every local edit so a push result never settles an edit made while it was in flight.
  * - `drafts`: unsaved form fields by key (e.g. `readingNotes:new`), so closing the app mid-typing loses nothing.
  * Nothing else in the app touches IndexedDB or localStorage.
  */
 import type { EntityTable, Table } from 'dexie'
-import type { MemberTable, ProblemData, ProblemServerFields, ReadingNoteData, RecordDataByTable, ServiceLogData, StudyCheckinData } from '@/domain/records'
+import type { MaterialData, MaterialServerFields, MemberTable, ProblemData, ProblemServerFields, ReadingNoteData, ReadingProgressData, RecordDataByTable, ServiceLogData, StudyCheckinData } from '@/domain/records'
 import type { ApiErrorBody, MemberInfo } from '@/domain/wire'
 import Dexie from 'dexie'
 
@@ -24,7 +28,7 @@ export interface MetaRow {
   value: unknown
 }
 
-export type MetaKey = 'clientId' | 'cursor' | 'lastSyncedAt' | 'locale' | 'storagePersisted'
+export type MetaKey = 'clientId' | 'cursor' | 'lastSyncedAt' | 'locale' | 'storagePersisted' | 'elderMode' | 'elderModeAsked' | 'readerFontSize'
 
 export interface SessionRow {
   key: 'current'
@@ -75,12 +79,34 @@ export interface ProblemRow extends ProblemData, RecordRowMeta<'problems'>, Prob
   branchId?: string
 }
 
+/**
+ * A study material of the branch: its metadata as pulled (no text; see `materialBodies`), plus the
+ * server's author name and the text's size. `body` is present only on the secretary's own edit
+ * until the server holds it; `base.data` of a pulled row has no `body` either.
+ */
+export interface MaterialRow extends Omit<MaterialData, 'body'>, RecordRowMeta<'materials'>, MaterialServerFields {
+  body?: string
+  branchId?: string
+}
+
+/** Where the member stopped in one material; id = `readingProgressId(memberId, materialId)`. */
+export interface ReadingProgressRow extends ReadingProgressData, RecordRowMeta<'readingProgress'> {}
+
+/** A material's text kept on the phone; `updatedAt` is the material version it belongs to. */
+export interface MaterialBodyRow {
+  id: string
+  updatedAt: number
+  body: string
+}
+
 /** The local row type of each member table. */
 export interface RecordRowByTable {
   studyCheckins: StudyCheckinRow
   serviceLogs: ServiceLogRow
   readingNotes: ReadingNoteRow
   problems: ProblemRow
+  materials: MaterialRow
+  readingProgress: ReadingProgressRow
 }
 
 export type AnyRecordRow = RecordRowByTable[MemberTable]
@@ -108,6 +134,9 @@ export class StudyLogDatabase extends Dexie {
   serviceLogs!: EntityTable<ServiceLogRow, 'id'>
   readingNotes!: EntityTable<ReadingNoteRow, 'id'>
   problems!: EntityTable<ProblemRow, 'id'>
+  materials!: EntityTable<MaterialRow, 'id'>
+  materialBodies!: EntityTable<MaterialBodyRow, 'id'>
+  readingProgress!: EntityTable<ReadingProgressRow, 'id'>
   outbox!: EntityTable<OutboxEntry, 'key'>
   drafts!: EntityTable<DraftRow, 'key'>
 
@@ -126,6 +155,14 @@ export class StudyLogDatabase extends Dexie {
       drafts: 'key',
     }).upgrade(async (tx) => {
       // Version 1 moved the cursor past rows of tables it did not keep: pull everything again.
+      await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
+    })
+    this.version(3).stores({
+      materials: 'id, memberId, publishedAt, updatedAt',
+      materialBodies: 'id',
+      readingProgress: 'id, materialId, memberId, updatedAt',
+    }).upgrade(async (tx) => {
+      // Version 2 moved the cursor past materials and reading progress it did not keep.
       await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
     })
   }

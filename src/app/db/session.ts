@@ -20,14 +20,15 @@ export async function saveSession(token: string, member: MemberInfo): Promise<vo
 }
 
 /**
- * Signs the device out: the session, the member's records of every table, drafts, the outbox and the pull cursor go
+ * Signs the device out: the session, the member's records of every table, the material texts, drafts, the outbox and the pull cursor go
  * together in one transaction, so a later member never pushes or sees the previous one's data.
  */
 export async function clearSessionData(): Promise<void> {
   const records = MEMBER_TABLES.map(table => db.records(table))
-  await db.transaction('rw', [db.session, db.outbox, db.meta, db.drafts, ...records], async () => {
+  await db.transaction('rw', [db.session, db.outbox, db.meta, db.drafts, db.materialBodies, ...records], async () => {
     // One member per device: whatever rows remain belong to the member signing out (or are their branch's).
     await Promise.all(records.map(table => table.clear()))
+    await db.materialBodies.clear()
     await db.drafts.clear()
     await db.outbox.clear()
     await db.meta.bulkDelete(['cursor', 'lastSyncedAt'])

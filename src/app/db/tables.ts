@@ -1,6 +1,7 @@
 import type { RecordBase, RecordRowByTable } from './database'
 import type { MemberTable, RecordDataByTable } from '@/domain/records'
 import { toRaw } from 'vue'
+import { materialBytes, materialChars } from '@/domain/materialText'
 import { weekKey } from '@/domain/week'
 
 /**
@@ -61,6 +62,29 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
         extra.branchId = carried.branchId
       return extra
     },
+  },
+  materials: {
+    table: 'materials',
+    // A pulled material has no `body` (the app downloads it apart), so it is optional here.
+    required: ['title', 'category', 'publishedAt'],
+    optional: ['studyBy', 'body'],
+    extras: (data, carried) => {
+      const body = data.body
+      const extra: Record<string, unknown> = {
+        authorName: typeof carried?.authorName === 'string' ? carried.authorName : '',
+        bodyChars: typeof body === 'string' ? materialChars(body) : Number(carried?.bodyChars ?? 0),
+        bodyBytes: typeof body === 'string' ? materialBytes(body) : Number(carried?.bodyBytes ?? 0),
+      }
+      if (typeof carried?.branchId === 'string')
+        extra.branchId = carried.branchId
+      return extra
+    },
+  },
+  readingProgress: {
+    table: 'readingProgress',
+    required: ['materialId', 'position', 'percent', 'secondsSpent'],
+    optional: ['finishedAt'],
+    extras: () => ({}),
   },
 }
 
