@@ -22,12 +22,25 @@ export type ProblemCategory = typeof PROBLEM_CATEGORIES[number]
 export const PROBLEM_STATUSES = ['open', 'in_progress', 'solved'] as const
 export type ProblemStatus = typeof PROBLEM_STATUSES[number]
 
-/** Tables a member may push; later issues add materials and reading progress. */
-export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems'] as const
+/** 原著原文, 重要讲话, 学习辅导, 支部通知: how the branch files the study materials it publishes. */
+export const MATERIAL_CATEGORIES = ['classic', 'speech', 'guidance', 'notice'] as const
+export type MaterialCategory = typeof MATERIAL_CATEGORIES[number]
+
+/** Longest material text the branch can publish (characters); 100,000 Chinese characters is about 300 KB. */
+export const MATERIAL_BODY_MAX = 100_000
+
+/**
+ * Every table the sync endpoint carries. Members push their own rows of each, except the
+ * tables in `SECRETARY_WRITE_TABLES`, which only a secretary of the branch may write.
+ */
+export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems', 'materials', 'readingProgress'] as const
 export type MemberTable = typeof MEMBER_TABLES[number]
 
-/** Tables whose rows every member of the branch pulls (with the reporter's name), not only the owner. */
-export const BRANCH_SHARED_TABLES = ['problems'] as const satisfies readonly MemberTable[]
+/** Tables whose rows every member of the branch pulls (with the writer's name), not only the owner. */
+export const BRANCH_SHARED_TABLES = ['problems', 'materials'] as const satisfies readonly MemberTable[]
+
+/** Tables only a secretary of the branch may push; a member's change to them is rejected `forbidden`. */
+export const SECRETARY_WRITE_TABLES = ['materials'] as const satisfies readonly MemberTable[]
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -95,6 +108,47 @@ export const problemData = v.object({
 })
 export type ProblemData = v.InferOutput<typeof problemData>
 
+/**
+ * A study material the branch publishes. `body` is the text as pasted, in a light Markdown subset
+ * (`#`/`##`/`###` headings, `>` quotes, `-`/`1.` list items, one paragraph per line); `studyBy` is an
+ * optional date to have read it by (may be in the future); `publishedAt` is when it was first published
+ * (ms, the secretary's clock) and orders the list newest first. Unpublishing deletes the row (tombstone).
+ */
+export const materialData = v.object({
+  title: text('materialTitle', 1, 200),
+  category: v.picklist(MATERIAL_CATEGORIES, msg('materialCategory')),
+  body: text('materialBody', 1, MATERIAL_BODY_MAX),
+  studyBy: v.optional(v.nullable(v.pipe(v.string(msg('studyBy')), v.check(isIsoDate, msg('studyBy'))))),
+  publishedAt: v.pipe(v.number(msg('publishedAt')), v.integer(msg('publishedAt')), v.minValue(0, msg('publishedAt'))),
+})
+export type MaterialData = v.InferOutput<typeof materialData>
+
+/**
+ * Where one member stopped in one material, synced to the member's other devices. The row's id is
+ * `readingProgressId(memberId, materialId)` (src/domain/homeStudy.ts), so two devices write the same row.
+ * `position` is the index of the first block on screen; `percent` the furthest read (0–100);
+ * `secondsSpent` the reading time so far; `finishedAt` when the end was first reached (ms) or null.
+ */
+export const readingProgressData = v.object({
+  materialId: uuid('materialId'),
+  position: v.pipe(v.number(msg('position')), v.integer(msg('position')), v.minValue(0, msg('position')), v.maxValue(MATERIAL_BODY_MAX, msg('position'))),
+  percent: v.pipe(v.number(msg('percent')), v.minValue(0, msg('percent')), v.maxValue(100, msg('percent'))),
+  secondsSpent: v.pipe(v.number(msg('secondsSpent')), v.integer(msg('secondsSpent')), v.minValue(0, msg('secondsSpent')), v.maxValue(10_000_000, msg('secondsSpent'))),
+  finishedAt: v.optional(v.nullable(v.pipe(v.number(msg('finishedAt')), v.integer(msg('finishedAt')), v.minValue(0, msg('finishedAt'))))),
+})
+export type ReadingProgressData = v.InferOutput<typeof readingProgressData>
+
+/**
+ * What the server adds to a material row it sends. A pulled material carries no `body`: the app
+ * downloads it from `GET /api/v1/materials/:id` (with progress), so a pull stays small.
+ */
+export interface MaterialServerFields {
+  authorName: string
+  /** Characters in the body, and its size in UTF-8 bytes (what the phone will keep). */
+  bodyChars: number
+  bodyBytes: number
+}
+
 /** What the server adds to a problem row it sends: who reported it and where it stands. */
 export interface ProblemServerFields {
   reporterName: string
@@ -110,6 +164,8 @@ export const recordDataSchemas = {
   serviceLogs: serviceLogData,
   readingNotes: readingNoteData,
   problems: problemData,
+  materials: materialData,
+  readingProgress: readingProgressData,
 } as const satisfies Record<MemberTable, v.GenericSchema>
 
 export interface RecordDataByTable {
@@ -117,6 +173,8 @@ export interface RecordDataByTable {
   serviceLogs: ServiceLogData
   readingNotes: ReadingNoteData
   problems: ProblemData
+  materials: MaterialData
+  readingProgress: ReadingProgressData
 }
 
 /** Fields the server sets on every row it sends back (`week` only where the row has a `date`). */

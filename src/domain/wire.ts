@@ -1,4 +1,4 @@
-import type { FieldIssue, MemberTable, ProblemServerFields, RecordDataByTable, ServerFields } from './records'
+import type { FieldIssue, MaterialServerFields, MemberTable, ProblemServerFields, RecordDataByTable, ServerFields } from './records'
 
 /**
  * The HTTP API's bodies (`/api/v1`), exactly as `../shared/PROTOCOL.md` writes them, plus the
@@ -82,6 +82,16 @@ export interface ServerExtrasByTable {
   serviceLogs: Record<never, never>
   readingNotes: Record<never, never>
   problems: ProblemServerFields
+  materials: MaterialServerFields
+  readingProgress: Record<never, never>
+}
+
+/**
+ * The `data` fields a pull carries of each table: all of them, except a material's `body`, which
+ * the app downloads alone from `GET /api/v1/materials/:id` (with progress) so a pull stays small.
+ */
+export type PulledDataByTable = {
+  [T in MemberTable]: T extends 'materials' ? Omit<RecordDataByTable[T], 'body'> : RecordDataByTable[T]
 }
 
 export interface SyncChangeOut<T extends MemberTable = MemberTable> {
@@ -91,7 +101,14 @@ export interface SyncChangeOut<T extends MemberTable = MemberTable> {
   updatedAt: number
   deleted: boolean
   /** Present on live rows; a tombstone may carry only the server fields. */
-  data: (RecordDataByTable[T] & ServerFields & ServerExtrasByTable[T]) | ServerFields
+  data: (PulledDataByTable[T] & ServerFields & ServerExtrasByTable[T]) | ServerFields
+}
+
+/** `GET /api/v1/materials/:id`: a live material's text, and the version (`updatedAt`) it belongs to. */
+export interface MaterialBodyResponse {
+  id: string
+  updatedAt: number
+  body: string
 }
 
 export interface SyncResponse {

@@ -13,6 +13,7 @@ import branchRoutes from './routes/branch'
 import docsRoutes from './routes/docs'
 import healthRoutes from './routes/health'
 import joinRoutes from './routes/join'
+import materialRoutes from './routes/materials'
 import meRoutes from './routes/me'
 import setupRoutes from './routes/setup'
 import syncRoutes from './routes/sync'
@@ -122,6 +123,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(setupRoutes)
     await api.register(meRoutes)
     await api.register(syncRoutes)
+    await api.register(materialRoutes)
     await api.register(branchRoutes)
   }, { prefix: API_PREFIX })
 

@@ -1,4 +1,4 @@
-import type { ProblemServerFields } from '../../src/domain/records'
+import type { MaterialServerFields, ProblemServerFields } from '../../src/domain/records'
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { MEMBER_TABLES, recordDataSchemas } from '../../src/domain/records'
@@ -20,6 +20,7 @@ function tableSection(table: string): string {
 }
 
 const PROBLEM_SERVER_FIELDS = ['reporterName', 'status', 'ownerName', 'resolution', 'statusUpdatedAt'] as const satisfies readonly (keyof ProblemServerFields)[]
+const MATERIAL_SERVER_FIELDS = ['authorName', 'bodyChars', 'bodyBytes'] as const satisfies readonly (keyof MaterialServerFields)[]
 
 describeEachBackend('API document', (backend) => {
   const ctx = useStorage(backend)
@@ -39,7 +40,7 @@ describeEachBackend('API document', (backend) => {
     expect(routes).toEqual(expect.arrayContaining(['GET /api/v1/health', 'POST /api/v1/sync', 'GET /api/v1/docs']))
     for (const route of routes)
       expect(source, route).toContain(`\`${route}`)
-    const documented = [...source.matchAll(/^### `(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[\w/-]*)/gm)].map(m => `${m[1]} ${m[2]}`)
+    const documented = [...source.matchAll(/^### `(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[\w/:-]*)/gm)].map(m => `${m[1]} ${m[2]}`)
     expect([...new Set(documented)].sort()).toEqual(routes.sort())
   })
 
@@ -52,6 +53,9 @@ describeEachBackend('API document', (backend) => {
     const problems = tableSection('problems')
     for (const field of PROBLEM_SERVER_FIELDS)
       expect(problems, `problems.${field}`).toContain(`| \`${field}\` |`)
+    const materials = tableSection('materials')
+    for (const field of MATERIAL_SERVER_FIELDS)
+      expect(materials, `materials.${field}`).toContain(`| \`${field}\` |`)
   })
 
   it('lists every error code with its status, and the limits the server enforces', () => {

@@ -31,7 +31,7 @@ describe('sQLite settings', () => {
 })
 
 describe('the last-writer-wins judgement', () => {
-  const stored = { id: 'x', memberId: 'me', updatedAt: 100, clientId: 'b' }
+  const stored = { id: 'x', memberId: 'me', branchId: 'branch', updatedAt: 100, clientId: 'b' }
   it('covers every case of the protocol', () => {
     expect(judge(undefined, 'me', 1, 'a')).toBe('applied')
     expect(judge(stored, 'someone-else', 999, 'z')).toBe('forbidden')

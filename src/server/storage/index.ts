@@ -1,6 +1,6 @@
 import type { Dialect } from 'kysely'
 import type { CreatedBranch } from './repositories/branches'
-import type { RecordRepository } from './repositories/records'
+import type { MaterialRepository, RecordRepository } from './repositories/records'
 import type { Database } from './schema'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -43,6 +43,8 @@ export interface Storage {
   serviceLogs: RecordRepository<'serviceLogs'>
   readingNotes: RecordRepository<'readingNotes'>
   problems: RecordRepository<'problems'>
+  materials: MaterialRepository
+  readingProgress: RecordRepository<'readingProgress'>
   completion: CompletionQueries
   sync: SyncStore
   /** Creates a branch with fresh member and secretary invite codes. */

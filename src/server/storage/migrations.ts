@@ -107,10 +107,38 @@ const problems: Migration = {
   },
 }
 
+// Study materials (branch-shared, written only by the branch's secretaries; `member_id` stays the
+// first author) and each member's reading progress in them (personal, like notes).
+const materials: Migration = {
+  async up(db) {
+    await createRecordTable(db, 'materials', false, t => t
+      .addColumn('title', 'text')
+      .addColumn('category', 'text')
+      .addColumn('body', 'text')
+      .addColumn('study_by', 'text')
+      .addColumn('published_at', 'bigint')
+      .addColumn('body_chars', 'integer')
+      .addColumn('body_bytes', 'integer'))
+    // Every member of a branch pulls the branch's materials by revision.
+    await db.schema.createIndex('materials_branch_rev').on('materials').columns(['branch_id', 'rev']).execute()
+    await createRecordTable(db, 'reading_progress', false, t => t
+      .addColumn('material_id', 'text')
+      .addColumn('position', 'integer')
+      .addColumn('percent', 'double precision')
+      .addColumn('seconds_spent', 'bigint')
+      .addColumn('finished_at', 'bigint'))
+  },
+  async down(db) {
+    await db.schema.dropTable('reading_progress').execute()
+    await db.schema.dropTable('materials').execute()
+  },
+}
+
 /** Every migration, keyed so that lexical order is apply order. Never edit a shipped one: add the next. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_problems': problems,
+  '0003_materials': materials,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -95,6 +95,26 @@ export interface ProblemsTable extends RecordColumns {
   status_updated_at: number | null
 }
 
+/** A study material; on a tombstone every content column is null. */
+export interface MaterialsTable extends RecordColumns {
+  title: string | null
+  category: string | null
+  body: string | null
+  study_by: string | null
+  published_at: number | null
+  /** Kept at write time so a pull reports the size without reading the body. */
+  body_chars: number | null
+  body_bytes: number | null
+}
+
+export interface ReadingProgressTable extends RecordColumns {
+  material_id: string | null
+  position: number | null
+  percent: number | null
+  seconds_spent: number | null
+  finished_at: number | null
+}
+
 export interface Database {
   branches: BranchesTable
   members: MembersTable
@@ -105,4 +125,6 @@ export interface Database {
   service_logs: ServiceLogsTable
   reading_notes: ReadingNotesTable
   problems: ProblemsTable
+  materials: MaterialsTable
+  reading_progress: ReadingProgressTable
 }

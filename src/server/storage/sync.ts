@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { MemberTable, RecordDataByTable } from '../../domain/records'
-import type { SyncChangeOut } from '../../domain/wire'
-import type { RecordReader, RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
+import type { Role, SyncChangeOut } from '../../domain/wire'
+import type { RecordReader, RecordRepositories, RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
 import type { Database } from './schema'
 import { sql } from 'kysely'
-import { MEMBER_TABLES } from '../../domain/records'
+import { MEMBER_TABLES, SECRETARY_WRITE_TABLES } from '../../domain/records'
 
 /**
  * The storage side of `POST /sync`: judging validated changes against stored rows and writing
@@ -20,14 +20,24 @@ export interface AcceptedChange<T extends MemberTable = MemberTable> {
   data: RecordDataByTable[T] | null
 }
 
-export type PushOutcome = 'applied' | 'stale' | 'forbidden'
+/** `secretaryOnly`: a member (not a secretary) wrote a table only secretaries write. */
+export type PushOutcome = 'applied' | 'stale' | 'forbidden' | 'secretaryOnly'
 
 export interface RecordOwner {
   memberId: string
   branchId: string
+  role: Role
 }
 
-type Repositories = { [T in MemberTable]: RecordRepository<T> }
+const isSecretaryWritten = (table: MemberTable): boolean => (SECRETARY_WRITE_TABLES as readonly MemberTable[]).includes(table)
+
+/**
+ * Whose row the writer may overwrite. A secretary-written row (a material) is the branch's: any
+ * secretary of its branch edits it, and it keeps its first author; every other row is its owner's.
+ */
+function ownerFor(table: MemberTable, stored: StoredRecordHead | undefined, writer: RecordOwner): string {
+  return isSecretaryWritten(table) && stored?.branchId === writer.branchId ? stored.memberId : writer.memberId
+}
 
 /** Last writer wins on `updatedAt`; a tie goes to the greater client id; the exact replay is a no-op. */
 export function judge(stored: StoredRecordHead | undefined, ownerId: string, updatedAt: number, clientId: string): PushOutcome | 'replay' {
@@ -43,7 +53,7 @@ export function judge(stored: StoredRecordHead | undefined, ownerId: string, upd
 }
 
 export class SyncStore {
-  constructor(private readonly db: Kysely<Database>, private readonly records: Repositories) {}
+  constructor(private readonly db: Kysely<Database>, private readonly records: RecordRepositories) {}
 
   /** Judges and applies `changes` in one transaction; outcomes keep the request's order. */
   async push(owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[]): Promise<PushOutcome[]> {
@@ -68,7 +78,12 @@ export class SyncStore {
       const winners = new Map<string, AcceptedChange>()
       for (const change of changes) {
         const key = `${change.table}:${change.id}`
-        const verdict = judge(known.get(key), owner.memberId, change.updatedAt, clientId)
+        if (isSecretaryWritten(change.table) && owner.role !== 'secretary') {
+          outcomes.push('secretaryOnly')
+          continue
+        }
+        const stored = known.get(key)
+        const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId)
         if (verdict === 'replay') {
           outcomes.push('applied')
           continue
@@ -76,7 +91,7 @@ export class SyncStore {
         outcomes.push(verdict)
         if (verdict !== 'applied')
           continue
-        known.set(key, { id: change.id, memberId: owner.memberId, updatedAt: change.updatedAt, clientId })
+        known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId })
         winners.delete(key)
         winners.set(key, change)
       }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Locale } from '../../../domain/locale'
 import type { FieldIssue, MemberTable } from '../../../domain/records'
 import type { SyncRequest, SyncResponse, SyncResult } from '../../../domain/wire'
+import type { ServerMessageKey } from '../../i18n'
 import type { AcceptedChange, PushOutcome } from '../../storage'
 import { MEMBER_TABLES, UUID_RE, validateRecordData } from '../../../domain/records'
 import { SYNC_BATCH_LIMIT } from '../../../domain/wire'
@@ -79,6 +80,13 @@ function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, af
   return { clientId: clientId as string, afterRev: requestCursor === null ? 0 : Number(requestCursor), requestCursor, changes }
 }
 
+// Why a change was refused, in words that say who may write it.
+function forbiddenMessage(table: MemberTable, outcome: 'forbidden' | 'secretaryOnly'): ServerMessageKey {
+  if (outcome === 'secretaryOnly')
+    return 'forbiddenMaterialWrite'
+  return table === 'materials' ? 'forbiddenMaterialBranch' : 'forbiddenRecord'
+}
+
 /** POST /sync: push a batch of changes (each judged alone), then pull what the member may read. */
 const syncRoutes: FastifyPluginAsync = async (app) => {
   const keyGenerator = (request: FastifyRequest) => `sync:${sha256Hex(request.headers.authorization ?? request.ip)}`
@@ -104,13 +112,13 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
       acceptedAt.push(index)
     })
 
-    const owner = { memberId: member.id, branchId: member.branchId }
+    const owner = { memberId: member.id, branchId: member.branchId, role: member.role }
     const outcomes: PushOutcome[] = await app.storage.sync.push(owner, clientId, accepted)
     outcomes.forEach((outcome, i) => {
       const { table, id } = accepted[i]!
-      results[acceptedAt[i]!] = outcome === 'forbidden'
-        ? { table, id, status: 'rejected', error: { code: 'forbidden', message: t(locale, 'forbiddenRecord') } }
-        : { table, id, status: outcome }
+      results[acceptedAt[i]!] = outcome === 'applied' || outcome === 'stale'
+        ? { table, id, status: outcome }
+        : { table, id, status: 'rejected', error: { code: 'forbidden', message: t(locale, forbiddenMessage(table, outcome)) } }
     })
 
     // A stale change's winner may sit behind the client's cursor: send it again, first, within

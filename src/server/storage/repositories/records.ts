@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { MemberTable, ProblemStatus, RecordDataByTable, ServerFields } from '../../../domain/records'
-import type { ServerExtrasByTable, SyncChangeOut } from '../../../domain/wire'
+import type { MaterialBodyResponse, PulledDataByTable, ServerExtrasByTable, SyncChangeOut } from '../../../domain/wire'
 import type { Database, RecordColumns } from '../schema'
 import { weekKey } from '../../../domain/week'
 
@@ -9,7 +9,7 @@ import { weekKey } from '../../../domain/week'
  * typed columns (so later reports aggregate in SQL) and back, and reads/writes rows by id and rev.
  */
 
-export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes' | 'problems'
+export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes' | 'problems' | 'materials' | 'reading_progress'
 
 /** Who reads: a member sees its own rows, and every row of its branch in shared tables. */
 export interface RecordReader {
@@ -21,6 +21,7 @@ export interface RecordReader {
 export interface StoredRecordHead {
   id: string
   memberId: string
+  branchId: string
   updatedAt: number
   clientId: string
 }
@@ -46,14 +47,17 @@ interface RecordSpec<T extends MemberTable> {
   hasDate: boolean
   /** Data fields to columns (every data column, null when absent). */
   toColumns: (data: RecordDataByTable[T] | null) => Columns
-  fromColumns: (row: Columns) => RecordDataByTable[T]
+  /** What a pull sends of the row's data (a material's body stays behind). */
+  fromColumns: (row: Columns) => PulledDataByTable[T]
   /** Every member of the branch reads these rows (BRANCH_SHARED_TABLES), not only the owner. */
   shared: boolean
   /**
    * Server-kept fields sent with a live row; when present, rows are read joined to their
-   * member so `reporter_name` is there.
+   * member so `writer_name` (the reporter, the author) is there.
    */
   serverData?: (row: Columns) => ServerExtrasByTable[T]
+  /** The columns a pull reads, when not all of them (a material's body is large and not sent). */
+  pulledColumns?: readonly string[]
 }
 
 const orNull = <V>(value: V | undefined | null): V | null => value ?? null
@@ -149,12 +153,61 @@ const problemSpec: RecordSpec<'problems'> = {
   }),
   shared: true,
   serverData: r => ({
-    reporterName: r.reporter_name as string,
+    reporterName: r.writer_name as string,
     status: r.status as ProblemStatus,
     ownerName: (r.owner_name as string | null) ?? null,
     resolution: (r.resolution as string | null) ?? null,
     statusUpdatedAt: r.status_updated_at === null || r.status_updated_at === undefined ? null : Number(r.status_updated_at),
   }),
+}
+
+const materialSpec: RecordSpec<'materials'> = {
+  table: 'materials',
+  sqlTable: 'materials',
+  hasDate: false,
+  toColumns: d => ({
+    title: orNull(d?.title),
+    category: orNull(d?.category),
+    body: orNull(d?.body),
+    study_by: orNull(d?.studyBy),
+    published_at: orNull(d?.publishedAt),
+    body_chars: d ? [...d.body].length : null,
+    body_bytes: d ? Buffer.byteLength(d.body, 'utf8') : null,
+  }),
+  fromColumns: r => ({
+    title: r.title as string,
+    category: r.category as RecordDataByTable['materials']['category'],
+    studyBy: (r.study_by as string | null) ?? null,
+    publishedAt: Number(r.published_at),
+  }),
+  shared: true,
+  serverData: r => ({
+    authorName: r.writer_name as string,
+    bodyChars: Number(r.body_chars),
+    bodyBytes: Number(r.body_bytes),
+  }),
+  pulledColumns: ['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'deleted', 'rev', 'title', 'category', 'study_by', 'published_at', 'body_chars', 'body_bytes'],
+}
+
+const readingProgressSpec: RecordSpec<'readingProgress'> = {
+  table: 'readingProgress',
+  sqlTable: 'reading_progress',
+  hasDate: false,
+  toColumns: d => ({
+    material_id: orNull(d?.materialId),
+    position: orNull(d?.position),
+    percent: orNull(d?.percent),
+    seconds_spent: orNull(d?.secondsSpent),
+    finished_at: orNull(d?.finishedAt),
+  }),
+  fromColumns: r => ({
+    materialId: r.material_id as string,
+    position: Number(r.position),
+    percent: Number(r.percent),
+    secondsSpent: Number(r.seconds_spent),
+    finishedAt: r.finished_at === null || r.finished_at === undefined ? null : Number(r.finished_at),
+  }),
+  shared: false,
 }
 
 // Many-row statements are split so no dialect's bound-parameter limit is ever reached.
@@ -164,7 +217,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
   readonly table: T
   readonly sqlTable: RecordSqlTable
 
-  constructor(private readonly db: Kysely<Database>, private readonly spec: RecordSpec<T>) {
+  constructor(protected readonly db: Kysely<Database>, private readonly spec: RecordSpec<T>) {
     this.table = spec.table
     this.sqlTable = spec.sqlTable
   }
@@ -178,9 +231,9 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
   async findHeads(ids: readonly string[], db: Kysely<Database> = this.db): Promise<Map<string, StoredRecordHead>> {
     const heads = new Map<string, StoredRecordHead>()
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'updated_at', 'client_id']).where('id', 'in', ids.slice(i, i + CHUNK)).execute()
+      const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id']).where('id', 'in', ids.slice(i, i + CHUNK)).execute()
       for (const row of rows)
-        heads.set(row.id, { id: row.id, memberId: row.member_id, updatedAt: Number(row.updated_at), clientId: row.client_id })
+        heads.set(row.id, { id: row.id, memberId: row.member_id, branchId: row.branch_id, updatedAt: Number(row.updated_at), clientId: row.client_id })
     }
     return heads
   }
@@ -224,9 +277,10 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
   // Rows the reader may see, every column qualified (a joined `members` has id, branch_id and status too).
   private readable(db: Kysely<Database>, reader: RecordReader) {
     const t = this.sqlTable
-    let query = (db as Kysely<any>).selectFrom(t).selectAll(t)
+    const from = (db as Kysely<any>).selectFrom(t)
+    let query = this.spec.pulledColumns ? from.select(this.spec.pulledColumns.map(c => `${t}.${c}`)) : from.selectAll(t)
     if (this.spec.serverData)
-      query = query.innerJoin('members', 'members.id', `${t}.member_id`).select('members.name as reporter_name')
+      query = query.innerJoin('members', 'members.id', `${t}.member_id`).select('members.name as writer_name')
     return this.spec.shared
       ? query.where(`${t}.branch_id`, '=', reader.branchId)
       : query.where(`${t}.member_id`, '=', reader.memberId)
@@ -248,11 +302,35 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
   }
 }
 
-export function createRecordRepositories(db: Kysely<Database>): { [T in MemberTable]: RecordRepository<T> } {
+/** Materials: the shared rows of the sync, plus the body a member downloads on its own. */
+export class MaterialRepository extends RecordRepository<'materials'> {
+  constructor(db: Kysely<Database>) {
+    super(db, materialSpec)
+  }
+
+  /** The text of a live material of the reader's branch, or undefined (unknown, unpublished, another branch's). */
+  async bodyFor(reader: RecordReader, id: string, db: Kysely<Database> = this.db): Promise<MaterialBodyResponse | undefined> {
+    const row = await db.selectFrom('materials')
+      .select(['id', 'updated_at', 'body'])
+      .where('id', '=', id)
+      .where('branch_id', '=', reader.branchId)
+      .where('deleted', '=', 0)
+      .executeTakeFirst()
+    if (!row || row.body === null)
+      return undefined
+    return { id: row.id, updatedAt: Number(row.updated_at), body: row.body }
+  }
+}
+
+export type RecordRepositories = { [T in MemberTable]: RecordRepository<T> } & { materials: MaterialRepository }
+
+export function createRecordRepositories(db: Kysely<Database>): RecordRepositories {
   return {
     studyCheckins: new RecordRepository(db, studyCheckinSpec),
     serviceLogs: new RecordRepository(db, serviceLogSpec),
     readingNotes: new RecordRepository(db, readingNoteSpec),
     problems: new RecordRepository(db, problemSpec),
+    materials: new MaterialRepository(db),
+    readingProgress: new RecordRepository(db, readingProgressSpec),
   }
 }
