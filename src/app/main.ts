@@ -1,5 +1,6 @@
 import { createApp } from 'vue'
 import App from './App.vue'
+import { installElderMode } from './modules/elder'
 import { installI18n } from './modules/i18n'
 import { installPinia } from './modules/pinia'
 import { installRouter } from './modules/router'
@@ -8,6 +9,6 @@ import './modules/styles'
 
 const app = createApp(App)
 // Order matters: the stores (pinia) before anything that reads them.
-for (const install of [installPinia, installI18n, installRouter, installSync])
+for (const install of [installPinia, installI18n, installElderMode, installRouter, installSync])
   install(app)
 app.mount('#app')

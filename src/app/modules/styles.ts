@@ -3,3 +3,4 @@
 // the ~50 KB icon font, which the app never shows.
 import 'vant/es/style/base.css'
 import '@/app/styles/main.css'
+import '@/app/styles/elder.css'
