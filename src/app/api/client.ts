@@ -63,15 +63,14 @@ function codeForStatus(status: number): ErrorCode {
   return codes[status] ?? (status >= 500 ? 'server_error' : 'validation_failed')
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { 'Accept': 'application/json', 'Accept-Language': context.locale }
+async function send(method: ApiMethod, path: string, body: unknown, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { 'Accept': accept, 'Accept-Language': context.locale }
   if (context.token)
     headers.Authorization = `Bearer ${context.token}`
   if (body !== undefined)
     headers['Content-Type'] = 'application/json'
-  let response: Response
   try {
-    response = await fetch(`${context.baseUrl}${API_PREFIX}${path}`, {
+    return await fetch(`${context.baseUrl}${API_PREFIX}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -82,6 +81,14 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   catch (cause) {
     throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
   }
+}
+
+/** The HTTP methods the API uses. */
+export type ApiMethod = 'GET' | 'POST' | 'PATCH'
+
+/** One JSON call to `/api/v1` + `path` with the session's bearer and language; rejects with `ApiError`. */
+export async function apiRequest<T>(method: ApiMethod, path: string, body?: unknown): Promise<T> {
+  const response = await send(method, path, body, 'application/json')
   let parsed: unknown = null
   try {
     parsed = await response.json()
@@ -96,22 +103,121 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
 }
 
+/** A file the API sent (an export): its bytes and the name from `Content-Disposition`. */
+export interface ApiDownload {
+  blob: Blob
+  filename: string | null
+}
+
+/** The file name a `Content-Disposition` header gives, preferring RFC 5987 `filename*` (UTF-8). */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header)
+    return null
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim())
+    }
+    catch {}
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header)
+  return plain ? plain[1]!.trim() : null
+}
+
+/** `GET` a file from `/api/v1` + `path` with the bearer (a plain link cannot send it); rejects with `ApiError`. */
+export async function apiDownload(path: string): Promise<ApiDownload> {
+  const response = await send('GET', path, undefined, '*/*')
+  if (response.ok)
+    return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) }
+  let parsed: unknown = null
+  try {
+    parsed = await response.json()
+  }
+  catch {}
+  if (isErrorBody(parsed))
+    throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
+  throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
+}
+
+/** Bytes of a download so far, and its size from `Content-Length` (null when the server did not say). */
+export type DownloadProgress = (received: number, total: number | null) => void
+
+/** A material's text as `GET /materials/:id` sends it. */
+export interface MaterialBodyResponse {
+  id: string
+  updatedAt: number
+  body: string
+}
+
+/** Reads a response body as text, reporting bytes as they arrive. */
+async function readWithProgress(response: Response, onProgress?: DownloadProgress): Promise<string> {
+  const length = Number(response.headers.get('Content-Length'))
+  const total = Number.isFinite(length) && length > 0 ? length : null
+  onProgress?.(0, total)
+  if (!response.body)
+    return response.text()
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  const chunks: string[] = []
+  let received = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done)
+      break
+    received += value.byteLength
+    chunks.push(decoder.decode(value, { stream: true }))
+    onProgress?.(received, total)
+  }
+  chunks.push(decoder.decode())
+  return chunks.join('')
+}
+
+/** `GET /materials/:id`, streamed so the caller can show 下载中 N%; a connection broken mid-way is `'network'`. */
+async function materialBody(id: string, onProgress?: DownloadProgress): Promise<MaterialBodyResponse> {
+  const response = await send('GET', `/materials/${encodeURIComponent(id)}`, undefined, 'application/json')
+  let text: string
+  try {
+    text = await readWithProgress(response, onProgress)
+  }
+  catch (cause) {
+    throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
+  }
+  let parsed: unknown = null
+  try {
+    parsed = JSON.parse(text)
+  }
+  catch {
+    // An error status is judged by the status alone below.
+  }
+  if (!response.ok) {
+    if (isErrorBody(parsed))
+      throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
+    throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
+  }
+  const answer = parsed as Partial<MaterialBodyResponse> | null
+  if (typeof answer?.body !== 'string' || typeof answer.updatedAt !== 'number')
+    throw new ApiError(0, 'network', 'The material download was cut short')
+  return { id, updatedAt: answer.updatedAt, body: answer.body }
+}
+
 /** The study-log HTTP API (`/api/v1`, see PROTOCOL.md). Every method rejects with `ApiError`. */
 export const api = {
   /** `GET /health`. */
-  health: () => request<HealthResponse>('GET', '/health'),
+  health: () => apiRequest<HealthResponse>('GET', '/health'),
   /** `POST /join`: a member or secretary invite code and the member's name. */
-  join: (req: JoinRequest) => request<JoinResponse>('POST', '/join', req),
+  join: (req: JoinRequest) => apiRequest<JoinResponse>('POST', '/join', req),
   /** `POST /setup`: the one-time first-run link creates the branch and its secretary. */
-  setup: (req: SetupRequest) => request<SetupResponse>('POST', '/setup', req),
+  setup: (req: SetupRequest) => apiRequest<SetupResponse>('POST', '/setup', req),
   /** `GET /setup?code=`: whether a setup link is still live. */
-  checkSetup: (code: string) => request<{ valid: boolean }>('GET', `/setup?code=${encodeURIComponent(code)}`),
+  checkSetup: (code: string) => apiRequest<{ valid: boolean }>('GET', `/setup?code=${encodeURIComponent(code)}`),
   /** `GET /me`: the signed-in member. */
-  me: () => request<MeResponse>('GET', '/me'),
+  me: () => apiRequest<MeResponse>('GET', '/me'),
   /** `POST /sync`: push changes and pull a page of rows after `cursor`. */
-  sync: (req: SyncRequest) => request<SyncResponse>('POST', '/sync', req),
+  sync: (req: SyncRequest) => apiRequest<SyncResponse>('POST', '/sync', req),
   /** `GET /branch/completion`: the week's completion (secretary only); defaults to this week. */
-  completion: (week?: string) => request<CompletionResponse>('GET', week ? `/branch/completion?week=${encodeURIComponent(week)}` : '/branch/completion'),
+  completion: (week?: string) => apiRequest<CompletionResponse>('GET', week ? `/branch/completion?week=${encodeURIComponent(week)}` : '/branch/completion'),
+  /** `GET /materials/:id`: a material's text (`{ id, updatedAt, body }`), reporting download progress. */
+  materialBody,
 }
 
 export type Api = typeof api
