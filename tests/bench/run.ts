@@ -4,10 +4,12 @@ import type { Buffer } from 'node:buffer'
  * (a) first-page JavaScript, gzip level 9, budget 150 KiB; (b) tap on 保存 → row shown, median and
  * p95 of 20 saves, plain and with the CPU throttled 4×; (c) pushing 5,000 queued check-ins; (d) lists of
  * 2,000 check-ins and notes opened and scrolled with the CPU throttled 4× (first render, frame times, long tasks).
+ * (e) a 20,000-character material opened offline from IndexedDB, CPU 4× (tests/bench/reader.ts).
  * Writes tests/bench/out/results.json and the table between the bench markers in README.md.
  */
 import type { Browser, Page } from 'playwright-core'
 import type { RunningServer } from '../browser/support/server'
+import type { ReaderResult } from './reader'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -22,6 +24,7 @@ import { launchChromium, newPhoneContext } from '../browser/support/browser'
 import { buildApp } from '../browser/support/build'
 import { REPO_ROOT } from '../browser/support/paths'
 import { createBranch, startServer } from '../browser/support/server'
+import { readerFirstScreen, readerLog, readerRows } from './reader'
 
 const JS_BUDGET_KIB = 150
 const SAVES = 20
@@ -31,6 +34,8 @@ const SCROLL_FRAMES = 600
 const SCROLL_STEP_PX = 40
 /** `npm run bench -- --lists`: only (d), printed, nothing written (for working on the lists). */
 const LISTS_ONLY = process.argv.includes('--lists')
+/** `npm run bench -- --reader`: only (e), the reader's first screen, printed. */
+const READER_ONLY = process.argv.includes('--reader')
 
 interface ScriptSize { url: string, bytes: number, gzipBytes: number }
 interface FirstPageResult { page: string, files: ScriptSize[], totalGzipKiB: number, budgetKiB: number, pass: boolean }
@@ -371,7 +376,7 @@ async function scrollList(browser: Browser, server: RunningServer, inviteCode: s
   }
 }
 
-function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult | null, scrolls: ScrollResult[] }): string {
+function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult | null, scrolls: ScrollResult[], reader?: ReaderResult }): string {
   const lines = [
     `Measured ${results.date} on ${results.machine}, Chromium headless at 390×844.`,
     '',
@@ -384,6 +389,7 @@ function readmeTable(results: { date: string, machine: string, firstPage: FirstP
       `| ${r.list}: ${r.entries.toLocaleString('en')} entries, CPU ${r.cpuThrottle}× slower: open → first entry shown | ${round(r.firstRenderMs)} ms |`,
       `| ${r.list}: scroll ${r.frames} frames × ${SCROLL_STEP_PX} px, CPU ${r.cpuThrottle}× slower | frame median ${r.medianFrameMs} ms, p95 ${r.p95FrameMs} ms, max ${r.maxFrameMs} ms; ${r.slowFrames} frames over 33 ms; ${r.longTasks} long tasks (${r.longTaskMs} ms); ${r.loadMoreTaps} × 加载更多 → ${r.rowsRendered} rows |`,
     ]),
+    ...(results.reader ? readerRows(results.reader) : []),
   ]
   return lines.join('\n')
 }
@@ -415,6 +421,19 @@ async function listsOnly(browser: Browser, server: RunningServer): Promise<void>
   console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls }))
 }
 
+async function readerPart(browser: Browser, server: RunningServer): Promise<ReaderResult> {
+  console.log('(e) reader: a 20,000-character material from IndexedDB, offline, CPU 4× slower')
+  const reader = await readerFirstScreen(browser, server)
+  for (const line of readerLog(reader))
+    console.log(line)
+  return reader
+}
+
+async function readerOnly(browser: Browser, server: RunningServer): Promise<void> {
+  const reader = await readerPart(browser, server)
+  console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls: [], reader }))
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), 'study-log-bench-'))
   let server: RunningServer | undefined
@@ -428,6 +447,8 @@ async function main(): Promise<void> {
 
     if (LISTS_ONLY)
       return await listsOnly(browser, server)
+    if (READER_ONLY)
+      return await readerOnly(browser, server)
 
     console.log('(a) first-page JavaScript')
     const branch = await createBranch(server, '基准党支部')
@@ -458,6 +479,8 @@ async function main(): Promise<void> {
 
     const scrolls = await listScrolls(browser, server)
 
+    const reader = await readerPart(browser, server)
+
     const cpu = cpus()
     const results = {
       date: new Date().toISOString().slice(0, 10),
@@ -466,6 +489,7 @@ async function main(): Promise<void> {
       saves,
       push,
       scrolls,
+      reader,
     }
     const outDir = path.join(REPO_ROOT, 'tests/bench/out')
     await mkdir(outDir, { recursive: true })
