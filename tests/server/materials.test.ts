@@ -182,6 +182,13 @@ describeEachBackend('materials', (backend) => {
     }
     const tooLong = await syncOk(app(), secretary.token, { changes: [materialChange(uuid(), 1, { body: longBody(MATERIAL_BODY_MAX + 1) })] })
     expect(tooLong.results[0]).toMatchObject({ status: 'rejected', error: { code: 'validation_failed', details: [{ path: 'data.body', message: '请填写资料正文（1–100000 字）' }] } })
+
+    // The 1 MiB request limit still holds: four full-length Chinese texts (about 1.2 MB) are one request too many.
+    const chinese = '学'.repeat(MATERIAL_BODY_MAX)
+    const tooBig = await app().inject({ method: 'POST', url: '/api/v1/sync', headers: { authorization: `Bearer ${secretary.token}` }, payload: { clientId: 'pc', cursor: null, changes: Array.from({ length: 4 }, () => materialChange(uuid(), 1, { body: chinese })) } })
+    expectError(tooBig, 413, 'payload_too_large')
+    const oneFits = await syncOk(app(), secretary.token, { changes: [materialChange(uuid(), 1, { body: chinese })] })
+    expect(oneFits.results[0]!.status).toBe('applied')
   })
 
   it('validates each field of a material with a message at the field', async () => {
