@@ -5,6 +5,7 @@ import { defaultWeekRange, formatPercent, participationPercent, rateChartOption,
 import { monthParts, previousMonth } from '@/app/composables/branch/months'
 import { reminderText } from '@/app/composables/branch/reminder'
 import { i18n } from '@/app/i18n'
+import '@/app/i18n/branch'
 
 const t = (key: string, params: Record<string, unknown>) => i18n.global.t(key, params)
 
@@ -76,7 +77,7 @@ describe('summary months', () => {
   })
 })
 
-describe('API helpers', () => {
+describe('aPI helpers', () => {
   it('leaves empty filters out of the query', () => {
     expect(queryString({ status: 'open', category: '', community: undefined })).toBe('?status=open')
     expect(queryString({ community: '和平 社区' })).toBe('?community=%E5%92%8C%E5%B9%B3+%E7%A4%BE%E5%8C%BA')
@@ -88,5 +89,17 @@ describe('API helpers', () => {
     expect(dispositionFilename(header)).toBe('2026年10月阶段性总结.docx')
     expect(dispositionFilename('attachment; filename="summary.csv"')).toBe('summary.csv')
     expect(dispositionFilename(null)).toBeNull()
+  })
+})
+
+describe('secretary pages\' messages', () => {
+  it('have every key in both languages', async () => {
+    const zh = (await import('@/app/i18n/branch/zh-CN.json')).default
+    const en = (await import('@/app/i18n/branch/en.json')).default
+    const keys = (value: unknown, prefix = ''): string[] => typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([key, inner]) => keys(inner, `${prefix}${key}.`))
+      : [prefix.slice(0, -1)]
+    expect(keys(en)).toEqual(keys(zh))
+    expect(keys(zh).length).toBeGreaterThan(100)
   })
 })
