@@ -1,3 +1,4 @@
+import type { EnteredByFields } from './branch'
 import type { FieldIssue, MaterialServerFields, MemberTable, ProblemServerFields, RecordDataByTable, ServerFields } from './records'
 
 /**
@@ -78,8 +79,8 @@ export interface SyncResult {
 
 /** What the server adds to a live row of each table beyond `ServerFields`. */
 export interface ServerExtrasByTable {
-  studyCheckins: Record<never, never>
-  serviceLogs: Record<never, never>
+  studyCheckins: EnteredByFields
+  serviceLogs: EnteredByFields
   readingNotes: Record<never, never>
   problems: ProblemServerFields
   materials: MaterialServerFields

@@ -8,12 +8,15 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations'
+import { BranchAdminRepository } from './repositories/branch-admin'
 import { BranchRepository } from './repositories/branches'
 import { CompletionQueries } from './repositories/completion'
+import { GridQueries } from './repositories/grid'
 import { MemberTokenRepository } from './repositories/member-tokens'
 import { MemberRepository } from './repositories/members'
 import { createRecordRepositories } from './repositories/records'
 import { SetupCodeRepository } from './repositories/setup-codes'
+import { SummaryQueries } from './repositories/summary'
 import { SyncStore } from './sync'
 
 /**
@@ -46,6 +49,10 @@ export interface Storage {
   materials: MaterialRepository
   readingProgress: RecordRepository<'readingProgress'>
   completion: CompletionQueries
+  /** The secretary's branch (issue #5): members, 代录, problem register, grid and summary. */
+  branchAdmin: BranchAdminRepository
+  grid: GridQueries
+  summary: SummaryQueries
   sync: SyncStore
   /** Creates a branch with fresh member and secretary invite codes. */
   createBranch: (name: string) => Promise<CreatedBranch>
@@ -90,6 +97,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   }
   const records = createRecordRepositories(db)
   const branches = new BranchRepository(db)
+  const branchAdmin = new BranchAdminRepository(db)
   return {
     db,
     dialect: dialectName,
@@ -99,6 +107,9 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     setupCodes: new SetupCodeRepository(db),
     ...records,
     completion: new CompletionQueries(db),
+    branchAdmin,
+    grid: new GridQueries(db),
+    summary: new SummaryQueries(db, branchAdmin),
     sync: new SyncStore(db, records),
     createBranch: name => branches.create(name),
     close: () => db.destroy(),

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { branchAdminMigration } from './branch-admin-migration'
 
 /**
  * Migrations live in code (a static provider) so `tsx` and tests need no file globbing, and are
@@ -139,6 +140,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_problems': problems,
   '0003_materials': materials,
+  '0004_branch_admin': branchAdminMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -21,6 +21,10 @@ export interface MembersTable {
   role: 'member' | 'secretary'
   status: 'active' | 'left'
   created_at: number
+  /** 0/1: 退休 (retired members study at home; the grid can show them apart). */
+  retired: number
+  /** 入党日期 `YYYY-MM-DD` (the Party birthday), or null. */
+  party_join_date: string | null
 }
 
 export interface MemberTokensTable {
@@ -29,6 +33,8 @@ export interface MemberTokensTable {
   member_id: string
   created_at: number
   revoked_at: number | null
+  /** Last authenticated request with this token (ms, written at most once a minute). */
+  last_seen_at: number | null
 }
 
 export interface SetupCodesTable {
@@ -61,6 +67,8 @@ export interface StudyCheckinsTable extends RecordColumns {
   minutes: number | null
   material_id: string | null
   note: string | null
+  /** The secretary who entered the row for its member (代录), or null. */
+  entered_by: string | null
 }
 
 export interface ServiceLogsTable extends RecordColumns {
@@ -71,6 +79,8 @@ export interface ServiceLogsTable extends RecordColumns {
   hours: number | null
   people_served: number | null
   description: string | null
+  /** The secretary who entered the row for its member (代录), or null. */
+  entered_by: string | null
 }
 
 export interface ReadingNotesTable extends RecordColumns {
@@ -115,6 +125,16 @@ export interface ReadingProgressTable extends RecordColumns {
   finished_at: number | null
 }
 
+/** Each status a secretary gave a problem, so its status at any past instant is known. */
+export interface ProblemStatusChangesTable {
+  id: string
+  problem_id: string
+  branch_id: string
+  status: 'open' | 'in_progress' | 'solved'
+  changed_at: number
+  changed_by: string
+}
+
 export interface Database {
   branches: BranchesTable
   members: MembersTable
@@ -125,6 +145,7 @@ export interface Database {
   service_logs: ServiceLogsTable
   reading_notes: ReadingNotesTable
   problems: ProblemsTable
+  problem_status_changes: ProblemStatusChangesTable
   materials: MaterialsTable
   reading_progress: ReadingProgressTable
 }

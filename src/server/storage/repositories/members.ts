@@ -8,7 +8,7 @@ export class MemberRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(branchId: string, name: string, role: Role, db: Kysely<Database> = this.db): Promise<MembersTable> {
-    const member: MembersTable = { id: newId(), branch_id: branchId, name, role, status: 'active', created_at: Date.now() }
+    const member: MembersTable = { id: newId(), branch_id: branchId, name, role, status: 'active', created_at: Date.now(), retired: 0, party_join_date: null }
     await db.insertInto('members').values(member).execute()
     return member
   }

@@ -56,16 +56,23 @@ interface RecordSpec<T extends MemberTable> {
    * member so `writer_name` (the reporter, the author) is there.
    */
   serverData?: (row: Columns) => ServerExtrasByTable[T]
+  /** Rows a secretary may enter for the member (代录): read with the enterer's name. */
+  enteredBy?: boolean
   /** The columns a pull reads, when not all of them (a material's body is large and not sent). */
   pulledColumns?: readonly string[]
 }
 
 const orNull = <V>(value: V | undefined | null): V | null => value ?? null
 
+// A 代录 row names the secretary who entered it; the member's own rows say null.
+const enteredByName = (r: Columns) => ({ enteredByName: (r.entered_by_name as string | null | undefined) ?? null })
+
 const studyCheckinSpec: RecordSpec<'studyCheckins'> = {
   table: 'studyCheckins',
   sqlTable: 'study_checkins',
   hasDate: true,
+  enteredBy: true,
+  serverData: enteredByName,
   toColumns: d => ({
     date: orNull(d?.date),
     week: d ? weekKey(d.date) : null,
@@ -90,6 +97,8 @@ const serviceLogSpec: RecordSpec<'serviceLogs'> = {
   table: 'serviceLogs',
   sqlTable: 'service_logs',
   hasDate: true,
+  enteredBy: true,
+  serverData: enteredByName,
   toColumns: d => ({
     date: orNull(d?.date),
     week: d ? weekKey(d.date) : null,
@@ -281,6 +290,8 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     let query = this.spec.pulledColumns ? from.select(this.spec.pulledColumns.map(c => `${t}.${c}`)) : from.selectAll(t)
     if (this.spec.serverData)
       query = query.innerJoin('members', 'members.id', `${t}.member_id`).select('members.name as writer_name')
+    if (this.spec.enteredBy)
+      query = query.leftJoin('members as enterer', 'enterer.id', `${t}.entered_by`).select('enterer.name as entered_by_name')
     return this.spec.shared
       ? query.where(`${t}.branch_id`, '=', reader.branchId)
       : query.where(`${t}.member_id`, '=', reader.memberId)

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely'
+import type { GridMember, GridWeekTotal, MemberGroup, ServiceMonth } from '../../../domain/branch'
+import type { Database } from '../schema'
+import { sql } from 'kysely'
+import { monthRange, monthsBetween, percent } from '../../../domain/summary'
+
+/**
+ * The completion grid (weeks × members) and service by month, counted in SQL over live rows:
+ * SQL groups and sums, the code only lays the sums out in the requested weeks' order.
+ */
+
+const byName = new Intl.Collator('zh-CN')
+
+export class GridQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  // The branch's members in a group (everyone now in the branch, or only those in work / retired).
+  private groupMembers(branchId: string, group: MemberGroup) {
+    let query = this.db.selectFrom('members').where('members.branch_id', '=', branchId).where('members.status', '=', 'active')
+    if (group !== 'all')
+      query = query.where('members.retired', '=', group === 'retired' ? 1 : 0)
+    return query
+  }
+
+  /** One row per member of the group with a cell per week (in `weeks`' order), and per-week totals. */
+  async grid(branchId: string, weeks: readonly string[], group: MemberGroup): Promise<{ members: GridMember[], totals: GridWeekTotal[] }> {
+    const from = weeks[0]!
+    const to = weeks.at(-1)!
+    const people = await this.groupMembers(branchId, group).select(['members.id', 'members.name', 'members.role', 'members.retired']).execute()
+    const sums = await this.groupMembers(branchId, group)
+      .innerJoin('study_checkins as c', 'c.member_id', 'members.id')
+      .select(eb => ['c.member_id as memberId', 'c.week as week', eb.fn.countAll<number>().as('checkins'), eb.fn.sum<number>('c.minutes').as('minutes')])
+      .where('c.deleted', '=', 0)
+      .where('c.week', '>=', from)
+      .where('c.week', '<=', to)
+      .groupBy(['c.member_id', 'c.week'])
+      .execute()
+    const weekTotals = await this.groupMembers(branchId, group)
+      .innerJoin('study_checkins as c', 'c.member_id', 'members.id')
+      .select(eb => ['c.week as week', eb.fn.count<number>('c.member_id').distinct().as('studied')])
+      .where('c.deleted', '=', 0)
+      .where('c.week', '>=', from)
+      .where('c.week', '<=', to)
+      .groupBy('c.week')
+      .execute()
+
+    const column = new Map(weeks.map((w, i) => [w, i]))
+    const rows = new Map<string, GridMember>()
+    for (const p of people) {
+      rows.set(p.id, {
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        retired: Number(p.retired) === 1,
+        cells: weeks.map(() => ({ studied: false, minutes: 0, checkins: 0 })),
+        weeksStudied: 0,
+        minutes: 0,
+      })
+    }
+    for (const s of sums) {
+      const row = rows.get(s.memberId)
+      const i = column.get(s.week!)
+      if (!row || i === undefined)
+        continue
+      row.cells[i] = { studied: true, minutes: Number(s.minutes ?? 0), checkins: Number(s.checkins) }
+      row.weeksStudied += 1
+      row.minutes += Number(s.minutes ?? 0)
+    }
+    const studiedIn = new Map(weekTotals.map(t => [t.week!, Number(t.studied)]))
+    const total = people.length
+    return {
+      members: [...rows.values()].sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id)),
+      totals: weeks.map(week => ({ week, studied: studiedIn.get(week) ?? 0, total, rate: percent(studiedIn.get(week) ?? 0, total) })),
+    }
+  }
+
+  /** Live service logs per month from `from` to `to` (every month present, zeros included). */
+  async serviceMonths(branchId: string, from: string, to: string): Promise<ServiceMonth[]> {
+    const month = sql<string>`substr(date, 1, 7)`
+    const rows = await this.db.selectFrom('service_logs')
+      .select(eb => [
+        month.as('month'),
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.sum<number>('hours').as('hours'),
+        eb.fn.count<number>('member_id').distinct().as('members'),
+      ])
+      .where('branch_id', '=', branchId)
+      .where('deleted', '=', 0)
+      .where('date', '>=', monthRange(from).start)
+      .where('date', '<=', monthRange(to).end)
+      .groupBy(month)
+      .execute()
+    const byMonth = new Map(rows.map(r => [r.month, r]))
+    return monthsBetween(from, to).map((m) => {
+      const r = byMonth.get(m)
+      return { month: m, hours: Number(r?.hours ?? 0), count: Number(r?.count ?? 0), members: Number(r?.members ?? 0) }
+    })
+  }
+}

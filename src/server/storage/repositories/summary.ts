@@ -1,0 +1,163 @@
+import type { Kysely } from 'kysely'
+import type { BranchRecord } from '../../../domain/branch'
+import type { FigureRule, FigureSpec } from '../../../domain/summary'
+import type { Database } from '../schema'
+import type { BranchAdminRepository } from './branch-admin'
+import { sql } from 'kysely'
+import { monthInstants, monthRange, percent, SUMMARY_FIGURES } from '../../../domain/summary'
+
+/**
+ * The monthly summary's figures, counted in SQL from the rules in src/domain/summary.ts, and the
+ * rows behind each figure read with the same filters (so a figure and its rows always agree).
+ */
+
+type AnyDb = Kysely<any>
+
+/** What a figure's value is computed over: one month of one branch, in its time zone. */
+export interface SummaryScope {
+  branchId: string
+  month: string
+  timeZone: string
+}
+
+interface StudyAggregates { rows: number, members: number, sessions: number, attendance: number, minutes: number, withMaterial: number }
+
+const num = (v: unknown): number => Number(v ?? 0)
+
+export class SummaryQueries {
+  constructor(private readonly db: Kysely<Database>, private readonly admin: BranchAdminRepository) {}
+
+  private studyRows(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>) {
+    const { start, end } = monthRange(scope.month)
+    let query = (this.db as AnyDb).selectFrom('study_checkins as r').innerJoin('members as m', 'm.id', 'r.member_id').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
+    if (rule.forms)
+      query = query.where('r.form', 'in', rule.forms)
+    if (rule.retiredOnly)
+      query = query.where('m.retired', '=', 1)
+    return query
+  }
+
+  private async studyAggregates(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>): Promise<StudyAggregates> {
+    const session = rule.by === 'week' ? sql.ref('r.week') : sql.ref('r.date')
+    const row = await this.studyRows(scope, rule)
+      .select((eb: any) => [
+        eb.fn.countAll().as('rows'),
+        eb.fn.count('r.member_id').distinct().as('members'),
+        sql`count(distinct ${session})`.as('sessions'),
+        sql`count(distinct r.member_id || '|' || ${session})`.as('attendance'),
+        eb.fn.sum('r.minutes').as('minutes'),
+        eb.fn.count('r.material_id').as('withMaterial'),
+      ])
+      .executeTakeFirstOrThrow()
+    return { rows: num(row.rows), members: num(row.members), sessions: num(row.sessions), attendance: num(row.attendance), minutes: num(row.minutes), withMaterial: num(row.withMaterial) }
+  }
+
+  private serviceRows(scope: SummaryScope, activity?: string) {
+    const { start, end } = monthRange(scope.month)
+    let query = (this.db as AnyDb).selectFrom('service_logs as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
+    if (activity)
+      query = query.where('r.activity', '=', activity)
+    return query
+  }
+
+  // Each live problem collected by the month's end, with its status at the month's last instant.
+  private problemsAtMonthEnd(scope: SummaryScope) {
+    const { end } = monthRange(scope.month)
+    const endInstant = monthInstants(scope.month, scope.timeZone).end
+    const statusThen = (this.db as AnyDb).selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.changed_at', '<', endInstant).orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1)
+    return (this.db as AnyDb).selectFrom('problems as p').select((eb: any) => ['p.id as id', 'p.date as date', eb.fn.coalesce(statusThen, eb.val('open')).as('status')]).where('p.branch_id', '=', scope.branchId).where('p.deleted', '=', 0).where('p.date', '<=', end)
+  }
+
+  private notesRows(scope: SummaryScope) {
+    const { start, end } = monthInstants(scope.month, scope.timeZone)
+    return (this.db as AnyDb).selectFrom('reading_notes as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.updated_at', '>=', start).where('r.updated_at', '<', end)
+  }
+
+  /** Members of the branch now: the participation rate's denominator per session. */
+  private async memberCount(branchId: string): Promise<number> {
+    const row = await this.db.selectFrom('members').select(eb => eb.fn.countAll<number>().as('n')).where('branch_id', '=', branchId).where('status', '=', 'active').executeTakeFirstOrThrow()
+    return num(row.n)
+  }
+
+  /** Every figure's value (and the parts of the rate) for a month; queries sharing a filter run once. */
+  async values(scope: SummaryScope): Promise<{ values: Record<string, number | null>, details: Record<string, string> }> {
+    const values: Record<string, number | null> = {}
+    const details: Record<string, string> = {}
+    const cache = new Map<string, Promise<any>>()
+    const once = <T>(key: string, run: () => Promise<T>): Promise<T> => {
+      if (!cache.has(key))
+        cache.set(key, run())
+      return cache.get(key)!
+    }
+    const { start } = monthRange(scope.month)
+    for (const spec of SUMMARY_FIGURES) {
+      const rule = spec.rule
+      switch (rule.source) {
+        case 'study': {
+          const agg: StudyAggregates = await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
+          if (rule.measure === 'rate') {
+            const members = await once('members', () => this.memberCount(scope.branchId))
+            const possible = agg.sessions * members
+            values[spec.key] = percent(agg.attendance, possible)
+            details[spec.key] = `${agg.attendance}/${possible}`
+          }
+          else {
+            values[spec.key] = agg[rule.measure]
+          }
+          break
+        }
+        case 'service': {
+          const row: Record<string, unknown> = await once(`service:${rule.activity ?? '*'}`, () => this.serviceRows(scope, rule.activity)
+            .select((eb: any) => [eb.fn.countAll().as('rows'), eb.fn.sum('r.hours').as('hours'), eb.fn.count('r.member_id').distinct().as('members')])
+            .executeTakeFirstOrThrow())
+          values[spec.key] = num(row[rule.measure])
+          break
+        }
+        case 'problems': {
+          const byStatus: Record<string, unknown>[] = await once('problems', () => (this.db as AnyDb).selectFrom(this.problemsAtMonthEnd(scope).as('x')).select((eb: any) => ['x.status', eb.fn.countAll().as('n'), eb.fn.sum(eb.case().when('x.date', '>=', start).then(1).else(0).end()).as('inMonth')]).groupBy('x.status').execute())
+          const count = (status?: string) => byStatus.filter(r => status === undefined || r.status === status).reduce((n, r) => n + num(r.n), 0)
+          values[spec.key] = rule.measure === 'collected'
+            ? count()
+            : rule.measure === 'collectedInMonth'
+              ? byStatus.reduce((n, r) => n + num(r.inMonth), 0)
+              : count(rule.measure)
+          break
+        }
+        case 'notes': {
+          const row: Record<string, unknown> = await once('notes', () => this.notesRows(scope)
+            .select((eb: any) => [eb.fn.countAll().as('rows'), eb.fn.count('r.member_id').distinct().as('members')])
+            .executeTakeFirstOrThrow())
+          values[spec.key] = num(row[rule.measure])
+          break
+        }
+      }
+    }
+    return { values, details }
+  }
+
+  /** The live rows a figure counts, newest first. */
+  async records(scope: SummaryScope, spec: FigureSpec): Promise<BranchRecord[]> {
+    const rule = spec.rule
+    const { start, end } = monthRange(scope.month)
+    switch (rule.source) {
+      case 'study':
+        return this.admin.recordsWhere(scope.branchId, 'studyCheckins', { from: start, to: end, forms: rule.forms, retiredOnly: rule.retiredOnly, withMaterial: rule.measure === 'withMaterial' })
+      case 'service':
+        return this.admin.recordsWhere(scope.branchId, 'serviceLogs', { from: start, to: end, activity: rule.activity })
+      case 'notes': {
+        const instants = monthInstants(scope.month, scope.timeZone)
+        return this.admin.recordsWhere(scope.branchId, 'readingNotes', { fromInstant: instants.start, toInstant: instants.end })
+      }
+      case 'problems': {
+        let query = (this.db as AnyDb).selectFrom(this.problemsAtMonthEnd(scope).as('x')).select('x.id')
+        if (rule.measure === 'collectedInMonth')
+          query = query.where('x.date', '>=', start)
+        else if (rule.measure !== 'collected')
+          query = query.where('x.status', '=', rule.measure)
+        const ids = (await query.execute() as { id: string }[]).map(r => r.id)
+        const problems = await this.admin.problems(scope.branchId, { ids })
+        return problems.map(p => ({ table: 'problems', id: p.id, memberId: p.reporterId, memberName: p.reporterName, updatedAt: p.updatedAt, data: p }))
+      }
+    }
+  }
+}
