@@ -34,6 +34,9 @@ function backupRow(table: MemberTable, row: AnyRecordRow): BackupRow {
   return out
 }
 
+/** Tables a member opens in Excel; materials and reading progress go only into the JSON backup. */
+const CSV_TABLES: readonly MemberTable[] = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems']
+
 /**
  * Materials are the branch's, kept on the server and pulled without text: only a secretary's own
  * edit not yet on the server (it still carries its `body`) goes into the backup.
@@ -48,7 +51,7 @@ async function locale(): Promise<string | undefined> {
 
 /**
  * The signed-in member's backup: `json` (the backup file, with the login, every own record of
- * every table, pending deletes included) and `csv` per table (UTF-8 BOM, Chinese headers). Other
+ * every table, pending deletes included) and `csv` per record table (not materials or reading progress) (UTF-8 BOM, Chinese headers). Other
  * members' problems are never exported.
  */
 export async function exportBackup(now: number = Date.now()): Promise<{ json: string, csv: Record<MemberTable, string> }> {
@@ -63,7 +66,8 @@ export async function exportBackup(now: number = Date.now()): Promise<{ json: st
       const rows = (await db.records(table).where('memberId').equals(member.id).toArray() as AnyRecordRow[])
         .filter(row => isBackedUp(table, row))
       records[table] = rows.map(row => backupRow(table, row))
-      csv[table] = backupCsv(table, records[table])
+      if (CSV_TABLES.includes(table))
+        csv[table] = backupCsv(table, records[table])
     }
   })
   const file: BackupFile = {

@@ -159,7 +159,7 @@ export class StudyLogDatabase extends Dexie {
     })
     this.version(3).stores({
       materials: 'id, memberId, publishedAt, updatedAt',
-      materialBodies: 'id',
+      materialBodies: 'id, [id+updatedAt]',
       readingProgress: 'id, materialId, memberId, updatedAt',
     }).upgrade(async (tx) => {
       // Version 2 moved the cursor past materials and reading progress it did not keep.

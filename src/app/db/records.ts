@@ -26,7 +26,7 @@ export class RecordLockedError extends Error {
 }
 
 /** Adds or bumps a record's outbox entry; must run inside a rw transaction over `outbox`. */
-async function queueChange(table: MemberTable, id: string, now: number): Promise<void> {
+export async function queueChange(table: MemberTable, id: string, now: number): Promise<void> {
   const key = outboxKey(table, id)
   const entry = await db.outbox.get(key)
   await db.outbox.put({ key, table, id, version: (entry?.version ?? 0) + 1, queuedAt: entry?.queuedAt ?? now })

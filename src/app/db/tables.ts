@@ -18,6 +18,11 @@ export interface RecordTableSpec<T extends MemberTable> {
    * carried from the server's copy or the previous row (a problem's status, reporter, branch).
    */
   extras: (data: RecordDataByTable[T], carried: Record<string, unknown> | undefined) => Record<string, unknown>
+  /**
+   * `data` fields the server does not send back: the row keeps them only until a push is applied
+   * (a material's `body`, which lives in `materialBodies` and is downloaded apart).
+   */
+  pushOnly?: readonly (keyof RecordDataByTable[T] & string)[]
 }
 
 function dated(data: { date: string }): Record<string, unknown> {
@@ -68,6 +73,7 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
     // A pulled material has no `body` (the app downloads it apart), so it is optional here.
     required: ['title', 'category', 'publishedAt'],
     optional: ['studyBy', 'body'],
+    pushOnly: ['body'],
     extras: (data, carried) => {
       const body = data.body
       const extra: Record<string, unknown> = {
@@ -110,6 +116,30 @@ export function rowExtras<T extends MemberTable>(table: T, data: RecordDataByTab
 /** The copy of a row the server holds once it accepted it (what a later `stale` restores). */
 export function baseOfRow<T extends MemberTable>(table: T, row: RecordRowByTable[T]): RecordBase<T> {
   return { updatedAt: row.updatedAt, deleted: row.deleted, data: recordData(table, row) }
+}
+
+/** A server copy without the table's push-only fields (what the server holds and sends back). */
+export function slimBase<T extends MemberTable>(table: T, base: RecordBase<T>): RecordBase<T> {
+  const pushOnly = (RECORD_TABLES[table] as RecordTableSpec<MemberTable>).pushOnly
+  if (!pushOnly?.length)
+    return base
+  const data = { ...base.data } as Record<string, unknown>
+  for (const key of pushOnly)
+    delete data[key]
+  return { ...base, data: data as RecordDataByTable[T] }
+}
+
+/** A row the server now holds, without the push-only fields it kept while waiting (they live elsewhere). */
+export function slimSyncedRow<T extends MemberTable>(table: T, row: RecordRowByTable[T]): RecordRowByTable[T] {
+  const pushOnly = (RECORD_TABLES[table] as RecordTableSpec<MemberTable>).pushOnly
+  if (!pushOnly?.length)
+    return row
+  const slim = { ...row } as Record<string, unknown>
+  for (const key of pushOnly)
+    delete slim[key]
+  if (row.base)
+    slim.base = slimBase(table, row.base as RecordBase<T>)
+  return slim as unknown as RecordRowByTable[T]
 }
 
 /** Whether `table` is one of the member tables this app keeps (a newer server may send others). */

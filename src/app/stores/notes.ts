@@ -46,5 +46,15 @@ export const useNotesStore = defineStore('notes', () => {
     return deleteDraft(draftKey(key))
   }
 
-  return { save, remove, saveDraft, loadDraft, clearDraft }
+  /**
+   * 摘抄: starts a reading note from a passage of a material. Writes the `'new'` draft with the
+   * material's title, the passage as 原文摘抄 and the material's id, so `/notes/new` opens prefilled
+   * (it replaces an unsaved new note's draft).
+   */
+  function startFromExcerpt(source: { materialId: string, title: string, excerpt: string }): Promise<void> {
+    const excerpt = source.excerpt.trim().slice(0, 5000)
+    return saveDraft('new', { title: source.title.trim().slice(0, 200), excerpt, materialId: source.materialId, source: '', reflection: '' })
+  }
+
+  return { save, remove, saveDraft, loadDraft, clearDraft, startFromExcerpt }
 })

@@ -1,4 +1,5 @@
 import type { SyncPassSummary, SyncTransport } from '@/app/sync/engine'
+import type { MaterialBodyTransport, MaterialDownloadSummary } from '@/app/sync/materialBodies'
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { api, ApiError } from '@/app/api/client'
@@ -7,7 +8,9 @@ import { getMeta, setMeta } from '@/app/db/meta'
 import { countOutbox, countRejected } from '@/app/db/studyCheckins'
 import { isRetryableSyncError, nextRetryDelay } from '@/app/sync/backoff'
 import { runSyncPass, SessionChangedError } from '@/app/sync/engine'
+import { downloadMaterialBodies } from '@/app/sync/materialBodies'
 import { createSyncRunner, SYNC_BUSY } from '@/app/sync/runner'
+import { useMaterialDownloadsStore } from './materialDownloads'
 import { useSessionStore } from './session'
 
 /** Wait after a save before pushing, so a burst of edits goes in one request. */
@@ -30,7 +33,7 @@ function isVisible(): boolean {
 }
 
 /**
- * Sync state and triggers: runs the engine on app start, on coming online, when the app returns to
+ * Sync state and triggers: runs the engine (then downloads missing material texts) on app start, on coming online, when the app returns to
  * the foreground, shortly after a save, on 立即同步, periodically while online and visible, and
  * retries with exponential backoff and jitter while the server fails. Never relies on Background Sync.
  */
@@ -55,6 +58,8 @@ export const useSyncStore = defineStore('sync', () => {
   const nextRetryAt = ref<number | null>(null)
   /** The last pass's counts (for diagnostics and tests). */
   const lastSummary = ref<SyncPassSummary | null>(null)
+  /** The last pass's material text downloads (for diagnostics and tests). */
+  const lastDownloads = ref<MaterialDownloadSummary | null>(null)
 
   let transport: SyncTransport = api
   let started = false
@@ -67,16 +72,26 @@ export const useSyncStore = defineStore('sync', () => {
   // Callers that joined the same failed pass all see its error; only the first plans a retry.
   let lastFailure: unknown
 
+  const downloads = useMaterialDownloadsStore()
+
   const runner = createSyncRunner(async () => {
     const memberId = session.member?.id
     if (!memberId)
       return null
-    return runSyncPass(transport, { memberId })
+    const summary = await runSyncPass(transport, { memberId })
+    // Texts of materials come apart from the pull; a failed one is tried again next pass.
+    lastDownloads.value = await downloadMaterialBodies(bodyTransport(), { memberId, onState: downloads.setDownload })
+    return summary
   })
 
   /** Replaces how requests reach the server (tests); the app uses the API client. */
-  function setTransport(next: SyncTransport): void {
+  function setTransport(next: SyncTransport & Partial<MaterialBodyTransport>): void {
     transport = next
+  }
+
+  function bodyTransport(): MaterialBodyTransport {
+    const custom = transport as Partial<MaterialBodyTransport>
+    return typeof custom.materialBody === 'function' ? custom as MaterialBodyTransport : api
   }
 
   function clearRetry(): void {
@@ -190,6 +205,7 @@ export const useSyncStore = defineStore('sync', () => {
       if (!id) {
         lastSyncedAt.value = null
         lastError.value = null
+        downloads.clear()
       }
       else if (id !== previous) {
         void syncNow()
@@ -232,6 +248,7 @@ export const useSyncStore = defineStore('sync', () => {
     storagePersisted,
     nextRetryAt,
     lastSummary,
+    lastDownloads,
     syncNow,
     start,
     stop,

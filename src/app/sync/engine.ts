@@ -9,7 +9,7 @@ import type { MemberTable } from '@/domain/records'
 import type { SyncChangeIn, SyncChangeOut, SyncRequest, SyncResponse, SyncResult } from '@/domain/wire'
 import { db, outboxKey } from '@/app/db/database'
 import { getClientId, getCursor } from '@/app/db/meta'
-import { baseOfRow, isRecordTable, recordData, rowExtras } from '@/app/db/tables'
+import { baseOfRow, isRecordTable, recordData, rowExtras, slimBase, slimSyncedRow } from '@/app/db/tables'
 import { MEMBER_TABLES } from '@/domain/records'
 import { BODY_LIMIT_BYTES, SYNC_BATCH_LIMIT } from '@/domain/wire'
 
@@ -60,10 +60,11 @@ export function changeOf<T extends MemberTable>(table: T, row: RecordRowByTable[
 }
 
 /**
- * Bytes a push body may use: the server's 1 MiB limit less room for the envelope. 500 check-ins
- * with long Chinese notes (3 bytes a character) would pass 1 MiB, and a 413 would never clear.
+ * Bytes a push body may use: well under the server's 1 MiB limit, leaving room for the envelope.
+ * 500 check-ins with long Chinese notes (3 bytes a character), or three 100,000-character
+ * materials, would pass 1 MiB, and a 413 would never clear.
  */
-export const PUSH_BYTE_BUDGET = BODY_LIMIT_BYTES - 16 * 1024
+export const PUSH_BYTE_BUDGET = Math.min(900 * 1024, BODY_LIMIT_BYTES - 16 * 1024)
 
 const encoder = new TextEncoder()
 
@@ -238,13 +239,13 @@ function settleResult(sent: SentChange, result: SyncResult, current: OutboxEntry
         writes.delete(table, entry.id)
       }
       else if (local) {
-        const row = { ...local, sync: 'synced', base } as AnyRecordRow
+        const row = slimSyncedRow(table, { ...local, sync: 'synced', base } as AnyRecordRow)
         delete row.rejection
         writes.put(table, row)
       }
     }
     else if (local) {
-      writes.put(table, { ...local, base } as AnyRecordRow)
+      writes.put(table, { ...local, base: slimBase(table, base) } as AnyRecordRow)
     }
     return false
   }

@@ -1,0 +1,192 @@
+import type { ReadingProgressRow } from '@/app/db/database'
+import type { ReadingProgressData } from '@/domain/records'
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { db } from '@/app/db/database'
+import { getReadingProgress, saveReadingProgress } from '@/app/db/materials'
+import { listStudyCheckins } from '@/app/db/studyCheckins'
+import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin } from '@/domain/homeStudy'
+import { MATERIAL_BODY_MAX, validateRecordData } from '@/domain/records'
+import { todayIn } from '@/domain/week'
+import { NotSignedInError, RecordValidationError } from './recordWriter'
+import { useSessionStore } from './session'
+import { useStudyStore } from './study'
+import { useSyncStore } from './sync'
+
+/** Reading position writes are kept at most this often while the member scrolls (ms); leaving writes at once. */
+export const POSITION_SAVE_INTERVAL_MS = 5_000
+
+/** What finishing or 标记已学 did: a home-study check-in was written, one already counts this week, or too little reading time. */
+export type StudiedOutcome = 'counted' | 'alreadyCounted' | 'tooShort'
+
+/** Thrown when the material is not on the phone (never pulled, or unpublished). */
+export class MaterialNotFoundError extends Error {
+  constructor(id: string) {
+    super(`Material ${id} is not on this phone`)
+    this.name = 'MaterialNotFoundError'
+  }
+}
+
+/** Changes to one material's progress not yet written. */
+interface PendingProgress {
+  position?: number
+  percent?: number
+  seconds: number
+}
+
+/**
+ * The reader's bookkeeping: where the member stopped in each material (synced to the member's
+ * other devices as `readingProgress`), reading time, and home study (居家学习) counted when the
+ * end is reached or on 标记已学 after at least a minute. Position writes are throttled; `flush()`
+ * writes what waits (call it when the reader closes).
+ */
+export const useReaderStore = defineStore('reader', () => {
+  const session = useSessionStore()
+  const sync = useSyncStore()
+  const study = useStudyStore()
+
+  /** Material ids with changes not yet written (for tests and the reader's leave handling). */
+  const waiting = ref<string[]>([])
+
+  const pending = new Map<string, PendingProgress>()
+  const lastWrite = new Map<string, number>()
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  let writes: Promise<unknown> = Promise.resolve()
+
+  function memberId(): string {
+    const id = session.member?.id
+    if (!id)
+      throw new NotSignedInError()
+    return id
+  }
+
+  function pendingFor(materialId: string): PendingProgress {
+    let entry = pending.get(materialId)
+    if (!entry) {
+      entry = { seconds: 0 }
+      pending.set(materialId, entry)
+      waiting.value = [...pending.keys()]
+    }
+    return entry
+  }
+
+  /** Writes a material's waiting changes merged into its stored progress; percent never goes down. */
+  async function write(materialId: string, extra?: (data: ReadingProgressData) => ReadingProgressData): Promise<ReadingProgressRow | undefined> {
+    clearTimeout(timers.get(materialId))
+    timers.delete(materialId)
+    const changes = pending.get(materialId) ?? { seconds: 0 }
+    pending.delete(materialId)
+    waiting.value = [...pending.keys()]
+    const owner = memberId()
+    const stored = await getReadingProgress(owner, materialId)
+    let data: ReadingProgressData = {
+      materialId,
+      position: changes.position ?? stored?.position ?? 0,
+      percent: Math.max(stored?.percent ?? 0, changes.percent ?? 0),
+      secondsSpent: (stored?.secondsSpent ?? 0) + changes.seconds,
+      finishedAt: stored?.finishedAt ?? null,
+    }
+    if (extra)
+      data = extra(data)
+    const unchanged = stored && data.position === stored.position && data.percent === stored.percent
+      && data.secondsSpent === stored.secondsSpent && (data.finishedAt ?? null) === (stored.finishedAt ?? null)
+    if (unchanged)
+      return stored
+    const checked = validateRecordData('readingProgress', data)
+    if (!checked.ok)
+      throw new RecordValidationError(checked.issues)
+    lastWrite.set(materialId, Date.now())
+    const row = await saveReadingProgress(owner, checked.data)
+    sync.scheduleSoon()
+    return row
+  }
+
+  /** Runs writes one after another, so two never read the same stored row. */
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = writes.then(task, task)
+    writes = next.catch(() => {})
+    return next
+  }
+
+  function schedule(materialId: string): Promise<void> {
+    const since = Date.now() - (lastWrite.get(materialId) ?? 0)
+    if (since >= POSITION_SAVE_INTERVAL_MS)
+      return serial(() => write(materialId)).then(() => {})
+    if (!timers.has(materialId)) {
+      timers.set(materialId, setTimeout(() => {
+        timers.delete(materialId)
+        void serial(() => write(materialId)).catch(error => console.error('reading progress not saved', error))
+      }, POSITION_SAVE_INTERVAL_MS - since))
+    }
+    return Promise.resolve()
+  }
+
+  /**
+   * Remembers where the member is: `position` = index of the first block on screen, `percent` =
+   * how far down (0–100). Written at once if the last write is a few seconds old, else shortly;
+   * the stored `percent` never goes down (scrolling back keeps the furthest point).
+   */
+  function savePosition(materialId: string, position: number, percent: number): Promise<void> {
+    const entry = pendingFor(materialId)
+    entry.position = Math.min(MATERIAL_BODY_MAX, Math.max(0, Math.floor(position)))
+    entry.percent = Math.max(entry.percent ?? 0, Math.min(100, Math.max(0, Math.round(percent * 10) / 10)))
+    return schedule(materialId)
+  }
+
+  /** Adds reading time (seconds the reader was open and visible); written with the next position write. */
+  function addReadingTime(materialId: string, seconds: number): Promise<void> {
+    if (!(seconds > 0))
+      return Promise.resolve()
+    pendingFor(materialId).seconds += Math.round(seconds)
+    return schedule(materialId)
+  }
+
+  /** Writes every waiting change now (the reader calls it when it closes or the page hides). */
+  async function flush(): Promise<void> {
+    await Promise.all([...pending.keys()].map(id => serial(() => write(id))))
+  }
+
+  async function countHomeStudy(materialId: string, progress: ReadingProgressRow | undefined): Promise<StudiedOutcome> {
+    const owner = memberId()
+    const material = await db.materials.get(materialId)
+    if (!material || material.deleted)
+      throw new MaterialNotFoundError(materialId)
+    const checkin = homeStudyCheckin({
+      memberId: owner,
+      material: { id: material.id, title: material.title },
+      today: todayIn(),
+      secondsSpent: progress?.secondsSpent ?? 0,
+      checkins: await listStudyCheckins(owner),
+    })
+    if (!checkin)
+      return 'alreadyCounted'
+    await study.save(checkin.data, checkin.id)
+    return 'counted'
+  }
+
+  const markFinished = (data: ReadingProgressData): ReadingProgressData => ({ ...data, percent: 100, finishedAt: data.finishedAt ?? Date.now() })
+
+  /**
+   * The end was reached: progress becomes 100 % with `finishedAt`, and the week's home-study
+   * check-in is written (once per material per week). Returns `'counted'` or `'alreadyCounted'`.
+   */
+  async function finish(materialId: string): Promise<StudiedOutcome> {
+    const progress = await serial(() => write(materialId, markFinished))
+    return countHomeStudy(materialId, progress)
+  }
+
+  /**
+   * 标记已学: counts the material as this week's home study when at least a minute of reading
+   * time was spent (`'tooShort'` otherwise, nothing written); `'alreadyCounted'` when it already
+   * counts this week.
+   */
+  async function markStudied(materialId: string): Promise<StudiedOutcome> {
+    const progress = await serial(() => write(materialId))
+    if ((progress?.secondsSpent ?? 0) < HOME_STUDY_MIN_SECONDS)
+      return 'tooShort'
+    const finished = await serial(() => write(materialId, data => ({ ...data, finishedAt: data.finishedAt ?? Date.now() })))
+    return countHomeStudy(materialId, finished)
+  }
+
+  return { waiting, savePosition, addReadingTime, flush, finish, markStudied }
+})

@@ -1,0 +1,108 @@
+import type { StudyCheckinData } from './records'
+import { weekKey } from './week'
+
+/**
+ * Home study (居家学习): finishing a branch material counts as a study check-in of form
+ * `home_study`, once per material per week. Ids are derived from what they stand for, so two
+ * phones of one member finishing the same material offline in the same week write ONE row (the
+ * server's last-writer-wins merges them) instead of two check-ins.
+ */
+
+/** Reading time before 标记已学 counts (seconds). */
+export const HOME_STUDY_MIN_SECONDS = 60
+
+/** Four 32-bit lanes of a 128-bit hash (cyrb128 by bryc, public domain): fast, well mixed, no crypto API needed. */
+function hash128(text: string): [number, number, number, number] {
+  let h1 = 1779033703
+  let h2 = 3144134277
+  let h3 = 1013904242
+  let h4 = 2773480762
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i)
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067)
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233)
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213)
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179)
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067)
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233)
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213)
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179)
+  h1 ^= h2 ^ h3 ^ h4
+  h2 ^= h1
+  h3 ^= h1
+  h4 ^= h1
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0]
+}
+
+/**
+ * A lower-case UUID (version 8, RFC 9562 variant) computed from `parts`: the same parts always give
+ * the same id, different parts (or the same text split differently) give different ids.
+ */
+export function stableUuid(...parts: string[]): string {
+  // Length prefixes keep ('ab', 'c') and ('a', 'bc') apart.
+  const lanes = hash128(parts.map(part => `${part.length}:${part}`).join('|'))
+  const hex = lanes.map(lane => lane.toString(16).padStart(8, '0')).join('')
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+/** The id of a member's reading progress in a material: the same on every device of the member. */
+export function readingProgressId(memberId: string, materialId: string): string {
+  return stableUuid('readingProgress', memberId, materialId)
+}
+
+/** The id of the home-study check-in for a material in a week: the same on every device of the member. */
+export function homeStudyCheckinId(memberId: string, materialId: string, week: string): string {
+  return stableUuid('homeStudy', memberId, materialId, week)
+}
+
+/** What the rule needs to know of the member's check-ins (rows as the app keeps them). */
+export interface HomeStudyCheckinLike {
+  id: string
+  date: string
+  form: string
+  materialId?: string | null
+  deleted?: boolean
+}
+
+export interface HomeStudyInput {
+  memberId: string
+  material: { id: string, title: string }
+  /** Today in the branch's zone (`YYYY-MM-DD`); the check-in is dated today. */
+  today: string
+  /** Reading time spent on the material; gives the check-in's minutes. */
+  secondsSpent: number
+  /** The member's check-ins (tombstones may be included: they do not count). */
+  checkins: readonly HomeStudyCheckinLike[]
+}
+
+/** Whether a live home-study check-in for the material is dated in `week`. */
+export function countedInWeek(checkins: readonly HomeStudyCheckinLike[], materialId: string, week: string): boolean {
+  return checkins.some(c => !c.deleted && c.form === 'home_study' && c.materialId === materialId && weekKey(c.date) === week)
+}
+
+/** A title cut to the check-in topic's 200 characters, never splitting a surrogate pair. */
+function topicOf(title: string): string {
+  const trimmed = title.trim()
+  if (trimmed.length <= 200)
+    return trimmed
+  const cut = trimmed.slice(0, 200)
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
+}
+
+/**
+ * The home-study check-in finishing `material` today creates, or null when a live home-study
+ * check-in for it already exists in today's week (a deleted one does not count; a new week counts
+ * again). Minutes = reading time rounded up, 1–600; topic = the material's title.
+ */
+export function homeStudyCheckin(input: HomeStudyInput): { id: string, data: StudyCheckinData } | null {
+  const week = weekKey(input.today)
+  if (countedInWeek(input.checkins, input.material.id, week))
+    return null
+  const minutes = Math.min(600, Math.max(1, Math.ceil(Math.max(0, input.secondsSpent) / 60)))
+  return {
+    id: homeStudyCheckinId(input.memberId, input.material.id, week),
+    data: { date: input.today, form: 'home_study', topic: topicOf(input.material.title), minutes, materialId: input.material.id },
+  }
+}
