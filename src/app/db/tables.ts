@@ -1,7 +1,7 @@
 import type { RecordBase, RecordRowByTable } from './database'
 import type { MemberTable, RecordDataByTable } from '@/domain/records'
 import { toRaw } from 'vue'
-import { materialBytes, materialChars } from '@/domain/materialText'
+import { materialBytes } from '@/domain/materialText'
 import { weekKey } from '@/domain/week'
 
 /**
@@ -78,7 +78,8 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
       const body = data.body
       const extra: Record<string, unknown> = {
         authorName: typeof carried?.authorName === 'string' ? carried.authorName : '',
-        bodyChars: typeof body === 'string' ? materialChars(body) : Number(carried?.bodyChars ?? 0),
+        // Counted as the server counts (code points), so the row does not change when pulled back.
+        bodyChars: typeof body === 'string' ? [...body].length : Number(carried?.bodyChars ?? 0),
         bodyBytes: typeof body === 'string' ? materialBytes(body) : Number(carried?.bodyBytes ?? 0),
       }
       if (typeof carried?.branchId === 'string')

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin, homeStudyCheckinId, readingProgressId, stableUuid } from '@/domain/homeStudy'
+import { UUID_RE, validateRecordData } from '@/domain/records'
+
+const memberId = '11111111-1111-4111-8111-111111111111'
+const material = { id: '22222222-2222-4222-8222-222222222222', title: '《论党的自我革命》选读' }
+
+describe('stableUuid', () => {
+  it('is a lower-case version-8 UUID with the RFC 9562 variant', () => {
+    for (const parts of [['a'], ['readingProgress', memberId, material.id], [''], ['学习', '资料']]) {
+      const id = stableUuid(...parts)
+      expect(id).toMatch(UUID_RE)
+      expect(id[14]).toBe('8')
+      expect('89ab').toContain(id[19])
+    }
+  })
+
+  it('gives the same id for the same parts, every time', () => {
+    expect(stableUuid('x', 'y')).toBe(stableUuid('x', 'y'))
+    expect(readingProgressId(memberId, material.id)).toBe(readingProgressId(memberId, material.id))
+  })
+
+  it('gives different ids for different parts, and for the same text split differently', () => {
+    const ids = new Set([
+      stableUuid('ab', 'c'),
+      stableUuid('a', 'bc'),
+      stableUuid('abc'),
+      stableUuid('abd'),
+      stableUuid('c', 'ab'),
+      readingProgressId(memberId, material.id),
+      homeStudyCheckinId(memberId, material.id, '2026-W48'),
+      homeStudyCheckinId(memberId, material.id, '2026-W49'),
+    ])
+    expect(ids.size).toBe(8)
+    const many = new Set(Array.from({ length: 5000 }, (_, i) => stableUuid(String(i))))
+    expect(many.size).toBe(5000)
+  })
+})
+
+describe('the home-study rule', () => {
+  const monday = '2026-11-23'
+  const thursday = '2026-11-26'
+  const nextMonday = '2026-11-30'
+
+  it('makes a valid home_study check-in linked to the material, dated today', () => {
+    const made = homeStudyCheckin({ memberId, material, today: thursday, secondsSpent: 61, checkins: [] })
+    expect(made).toEqual({
+      id: homeStudyCheckinId(memberId, material.id, '2026-W48'),
+      data: { date: thursday, form: 'home_study', topic: material.title, minutes: 2, materialId: material.id },
+    })
+    expect(validateRecordData('studyCheckins', made!.data)).toMatchObject({ ok: true })
+  })
+
+  it('counts once per material per week', () => {
+    const first = homeStudyCheckin({ memberId, material, today: monday, secondsSpent: 600, checkins: [] })!
+    const again = homeStudyCheckin({ memberId, material, today: thursday, secondsSpent: 900, checkins: [{ id: first.id, ...first.data }] })
+    expect(again).toBeNull()
+    const other = homeStudyCheckin({ memberId, material: { id: '33333333-3333-4333-8333-333333333333', title: '另一篇' }, today: thursday, secondsSpent: 90, checkins: [{ id: first.id, ...first.data }] })
+    expect(other).not.toBeNull()
+  })
+
+  it('counts again in a new week, with a new id', () => {
+    const first = homeStudyCheckin({ memberId, material, today: monday, secondsSpent: 120, checkins: [] })!
+    const next = homeStudyCheckin({ memberId, material, today: nextMonday, secondsSpent: 120, checkins: [{ id: first.id, ...first.data }] })
+    expect(next?.id).toBe(homeStudyCheckinId(memberId, material.id, '2026-W49'))
+    expect(next?.id).not.toBe(first.id)
+  })
+
+  it('is not blocked by a deleted check-in, nor by other forms of study of the material', () => {
+    const first = homeStudyCheckin({ memberId, material, today: monday, secondsSpent: 120, checkins: [] })!
+    const checkins = [
+      { id: first.id, ...first.data, deleted: true },
+      { id: 'x', date: monday, form: 'self_study', materialId: material.id },
+    ]
+    expect(homeStudyCheckin({ memberId, material, today: thursday, secondsSpent: 120, checkins })?.id).toBe(first.id)
+  })
+
+  it('gives two devices finishing offline in the same week the same id', () => {
+    const phone = homeStudyCheckin({ memberId, material, today: monday, secondsSpent: 300, checkins: [] })
+    const tablet = homeStudyCheckin({ memberId, material, today: thursday, secondsSpent: 75, checkins: [] })
+    expect(phone!.id).toBe(tablet!.id)
+  })
+
+  it('rounds reading time up to minutes within 1–600, and cuts a long title to 200 characters', () => {
+    const minutes = (secondsSpent: number) => homeStudyCheckin({ memberId, material, today: monday, secondsSpent, checkins: [] })!.data.minutes
+    expect(minutes(0)).toBe(1)
+    expect(minutes(HOME_STUDY_MIN_SECONDS)).toBe(1)
+    expect(minutes(HOME_STUDY_MIN_SECONDS + 1)).toBe(2)
+    expect(minutes(100_000)).toBe(600)
+    const long = homeStudyCheckin({ memberId, material: { id: material.id, title: `${'长'.repeat(199)}👍` }, today: monday, secondsSpent: 60, checkins: [] })!
+    expect(long.data.topic).toBe('长'.repeat(199))
+    expect(validateRecordData('studyCheckins', long.data)).toMatchObject({ ok: true })
+  })
+})
