@@ -40,7 +40,7 @@ describeEachBackend('API document', (backend) => {
     expect(routes).toEqual(expect.arrayContaining(['GET /api/v1/health', 'POST /api/v1/sync', 'GET /api/v1/docs']))
     for (const route of routes)
       expect(source, route).toContain(`\`${route}`)
-    const documented = [...source.matchAll(/^### `(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[\w/:-]*)/gm)].map(m => `${m[1]} ${m[2]}`)
+    const documented = [...source.matchAll(/^### `(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[\w/:.-]*)/gm)].map(m => `${m[1]} ${m[2]}`)
     expect([...new Set(documented)].sort()).toEqual(routes.sort())
   })
 

@@ -4,12 +4,24 @@ import { currentWeek, DEFAULT_TIME_ZONE, isWeekKey } from '../../../domain/week'
 import { memberOf, requireMember } from '../../auth'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
+import gridRoutes from './grid'
+import memberRoutes from './members'
+import problemRoutes from './problems'
+import summaryRoutes from './summary'
 
 // Chinese names in the order a secretary expects them (pinyin), the same on SQLite and PostgreSQL.
 const byName = new Intl.Collator('zh-CN')
 
-/** GET /branch/completion?week=: who in the branch studied in a week (secretaries only). */
+/**
+ * The secretary's branch views: GET /branch/completion?week= (who studied in a week), and issue #5's
+ * overview, members, 代录, grid, problem register and monthly summary (secretaries only).
+ */
 const branchRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(memberRoutes)
+  await app.register(gridRoutes)
+  await app.register(problemRoutes)
+  await app.register(summaryRoutes)
+
   app.get('/branch/completion', { onRequest: requireMember }, async (request): Promise<CompletionResponse> => {
     const member = memberOf(request)
     if (member.role !== 'secretary')

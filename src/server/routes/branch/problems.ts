@@ -1,0 +1,79 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { BranchProblemsResponse, ProblemPatchResponse } from '../../../domain/branch'
+import type { FieldIssue, ProblemCategory, ProblemStatus } from '../../../domain/records'
+import type { ProblemPatch } from '../../storage/repositories/branch-admin'
+import { PROBLEM_CATEGORIES, PROBLEM_STATUSES, UUID_RE } from '../../../domain/records'
+import { ApiError, localeOf, validationError } from '../../errors'
+import { t } from '../../i18n'
+import { bodyObject, charLength } from '../../validation'
+import { pathId, queryValue, requireSecretary, secretaryBranch } from './guard'
+
+// Optional text: undefined keeps, null or blank clears, else trimmed and at most `max` characters.
+function optionalText(value: unknown, max: number): string | null | undefined | false {
+  if (value === undefined)
+    return undefined
+  if (value === null)
+    return null
+  if (typeof value !== 'string')
+    return false
+  const text = value.trim()
+  if (text === '')
+    return null
+  return charLength(text) <= max ? text : false
+}
+
+/** The problem register (问题清单): the branch's problems with counts, and the secretary's status updates. */
+const problemRoutes: FastifyPluginAsync = async (app) => {
+  const opts = { onRequest: requireSecretary }
+
+  app.get('/branch/problems', opts, async (request): Promise<BranchProblemsResponse> => {
+    const locale = localeOf(request)
+    const { branch } = await secretaryBranch(request)
+    const status = queryValue(request, 'status')
+    const category = queryValue(request, 'category')
+    const community = queryValue(request, 'community')
+    const issues: FieldIssue[] = []
+    if (status !== undefined && !(PROBLEM_STATUSES as readonly string[]).includes(status))
+      issues.push({ path: 'status', message: t(locale, 'problemStatus') })
+    if (category !== undefined && !(PROBLEM_CATEGORIES as readonly string[]).includes(category))
+      issues.push({ path: 'category', message: t(locale, 'problemCategory') })
+    if (issues.length > 0)
+      throw validationError(issues, locale)
+    const { counts, communities } = await app.storage.branchAdmin.problemCounts(branch.id)
+    const problems = await app.storage.branchAdmin.problems(branch.id, {
+      ...(status ? { status: status as ProblemStatus } : {}),
+      ...(category ? { category: category as ProblemCategory } : {}),
+      ...(community ? { community } : {}),
+    })
+    return { counts, communities, problems }
+  })
+
+  app.patch('/branch/problems/:id', opts, async (request): Promise<ProblemPatchResponse> => {
+    const locale = localeOf(request)
+    const body = bodyObject(request.body)
+    const { branch, secretary } = await secretaryBranch(request)
+    const issues: FieldIssue[] = []
+    if (!(PROBLEM_STATUSES as readonly unknown[]).includes(body.status))
+      issues.push({ path: 'status', message: t(locale, 'problemStatus') })
+    const ownerName = optionalText(body.ownerName, 40)
+    if (ownerName === false)
+      issues.push({ path: 'ownerName', message: t(locale, 'ownerName') })
+    const resolution = optionalText(body.resolution, 2000)
+    if (resolution === false)
+      issues.push({ path: 'resolution', message: t(locale, 'resolution') })
+    if (issues.length > 0)
+      throw validationError(issues, locale)
+    const id = pathId(request)
+    const patch: ProblemPatch = { status: body.status as ProblemStatus }
+    if (ownerName !== undefined && ownerName !== false)
+      patch.ownerName = ownerName
+    if (resolution !== undefined && resolution !== false)
+      patch.resolution = resolution
+    const updated = UUID_RE.test(id) ? await app.storage.branchAdmin.patchProblem(branch.id, id, secretary.id, patch) : undefined
+    if (!updated)
+      throw new ApiError('not_found', 'problemNotFound')
+    return updated
+  })
+}
+
+export default problemRoutes
