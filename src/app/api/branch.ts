@@ -1,4 +1,3 @@
-import type { ApiDownload } from './client'
 import type {
   BranchMembersResponse,
   BranchOverviewResponse,
@@ -21,7 +20,34 @@ import type {
   SummaryResponse,
 } from '@/domain/branch'
 import type { ProblemCategory, ProblemStatus } from '@/domain/records'
-import { apiDownload, apiRequest } from './client'
+import { apiRequest, apiResponse } from './client'
+
+/** A file the API sent (an export): its bytes and the name from `Content-Disposition`. */
+export interface ApiDownload {
+  blob: Blob
+  filename: string | null
+}
+
+/** The file name a `Content-Disposition` header gives, preferring RFC 5987 `filename*` (UTF-8). */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header)
+    return null
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header)
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim())
+    }
+    catch {}
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header)
+  return plain ? plain[1]!.trim() : null
+}
+
+/** `GET` a file with the bearer (a plain link cannot send it); rejects with `ApiError`. */
+async function download(path: string): Promise<ApiDownload> {
+  const response = await apiResponse('GET', path, undefined, '*/*')
+  return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) }
+}
 
 /** The register's filters; an empty value means any. */
 export interface ProblemFilter {
@@ -68,5 +94,5 @@ export const branchApi = {
   /** The rows a summary figure counts. */
   summaryRecords: (month: string, figure: string) => apiRequest<SummaryRecordsResponse>('GET', `/branch/summary/records${queryString({ month, figure })}`),
   /** The month's summary as a file (`.docx` draft, or CSV with BOM for Excel), with the server's file name. */
-  exportSummary: (month: string, format: 'docx' | 'csv'): Promise<ApiDownload> => apiDownload(`/branch/summary.${format}${queryString({ month })}`),
+  exportSummary: (month: string, format: 'docx' | 'csv'): Promise<ApiDownload> => download(`/branch/summary.${format}${queryString({ month })}`),
 }

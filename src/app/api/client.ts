@@ -7,6 +7,7 @@ import type {
   HealthResponse,
   JoinRequest,
   JoinResponse,
+  MaterialBodyResponse,
   MeResponse,
   SetupRequest,
   SetupResponse,
@@ -14,6 +15,8 @@ import type {
   SyncResponse,
 } from '@/domain/wire'
 import { API_PREFIX } from '@/domain/wire'
+
+export type { MaterialBodyResponse } from '@/domain/wire'
 
 /** A failed API call: the server's error body, or code `'network'` (status 0) when no answer came. */
 export class ApiError extends Error {
@@ -63,14 +66,23 @@ function codeForStatus(status: number): ErrorCode {
   return codes[status] ?? (status >= 500 ? 'server_error' : 'validation_failed')
 }
 
-async function send(method: ApiMethod, path: string, body: unknown, accept: string): Promise<Response> {
+/** The HTTP methods the API uses. */
+export type ApiMethod = 'GET' | 'POST' | 'PATCH'
+
+/**
+ * One call to `/api/v1` + `path` with the session's bearer and language, answered 2xx; anything else
+ * rejects with `ApiError` (no answer at all: code `'network'`). JSON calls go through `apiRequest`;
+ * the secretary's file exports read the `Response` themselves.
+ */
+export async function apiResponse(method: ApiMethod, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
   const headers: Record<string, string> = { 'Accept': accept, 'Accept-Language': context.locale }
   if (context.token)
     headers.Authorization = `Bearer ${context.token}`
   if (body !== undefined)
     headers['Content-Type'] = 'application/json'
+  let response: Response
   try {
-    return await fetch(`${context.baseUrl}${API_PREFIX}${path}`, {
+    response = await fetch(`${context.baseUrl}${API_PREFIX}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -81,14 +93,8 @@ async function send(method: ApiMethod, path: string, body: unknown, accept: stri
   catch (cause) {
     throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
   }
-}
-
-/** The HTTP methods the API uses. */
-export type ApiMethod = 'GET' | 'POST' | 'PATCH'
-
-/** One JSON call to `/api/v1` + `path` with the session's bearer and language; rejects with `ApiError`. */
-export async function apiRequest<T>(method: ApiMethod, path: string, body?: unknown): Promise<T> {
-  const response = await send(method, path, body, 'application/json')
+  if (response.ok)
+    return response
   let parsed: unknown = null
   try {
     parsed = await response.json()
@@ -96,58 +102,25 @@ export async function apiRequest<T>(method: ApiMethod, path: string, body?: unkn
   catch {
     // A proxy's HTML error page or an empty body: judged by the status alone below.
   }
-  if (response.ok)
-    return parsed as T
   if (isErrorBody(parsed))
     throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
   throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
 }
 
-/** A file the API sent (an export): its bytes and the name from `Content-Disposition`. */
-export interface ApiDownload {
-  blob: Blob
-  filename: string | null
-}
-
-/** The file name a `Content-Disposition` header gives, preferring RFC 5987 `filename*` (UTF-8). */
-export function dispositionFilename(header: string | null): string | null {
-  if (!header)
-    return null
-  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
-  if (extended) {
-    try {
-      return decodeURIComponent(extended[1]!.trim())
-    }
-    catch {}
-  }
-  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header)
-  return plain ? plain[1]!.trim() : null
-}
-
-/** `GET` a file from `/api/v1` + `path` with the bearer (a plain link cannot send it); rejects with `ApiError`. */
-export async function apiDownload(path: string): Promise<ApiDownload> {
-  const response = await send('GET', path, undefined, '*/*')
-  if (response.ok)
-    return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) }
-  let parsed: unknown = null
+/** One JSON call to `/api/v1` + `path`; resolves with the parsed answer, rejects with `ApiError`. */
+export async function apiRequest<T>(method: ApiMethod, path: string, body?: unknown): Promise<T> {
+  const response = await apiResponse(method, path, body)
   try {
-    parsed = await response.json()
+    return await response.json() as T
   }
-  catch {}
-  if (isErrorBody(parsed))
-    throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
-  throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
+  catch {
+    // A 2xx without a JSON body (e.g. 204).
+    return null as T
+  }
 }
 
 /** Bytes of a download so far, and its size from `Content-Length` (null when the server did not say). */
 export type DownloadProgress = (received: number, total: number | null) => void
-
-/** A material's text as `GET /materials/:id` sends it. */
-export interface MaterialBodyResponse {
-  id: string
-  updatedAt: number
-  body: string
-}
 
 /** Reads a response body as text, reporting bytes as they arrive. */
 async function readWithProgress(response: Response, onProgress?: DownloadProgress): Promise<string> {
@@ -174,27 +147,14 @@ async function readWithProgress(response: Response, onProgress?: DownloadProgres
 
 /** `GET /materials/:id`, streamed so the caller can show 下载中 N%; a connection broken mid-way is `'network'`. */
 async function materialBody(id: string, onProgress?: DownloadProgress): Promise<MaterialBodyResponse> {
-  const response = await send('GET', `/materials/${encodeURIComponent(id)}`, undefined, 'application/json')
-  let text: string
+  const response = await apiResponse('GET', `/materials/${encodeURIComponent(id)}`)
+  let answer: Partial<MaterialBodyResponse> | null = null
   try {
-    text = await readWithProgress(response, onProgress)
+    answer = JSON.parse(await readWithProgress(response, onProgress)) as Partial<MaterialBodyResponse> | null
   }
   catch (cause) {
     throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
   }
-  let parsed: unknown = null
-  try {
-    parsed = JSON.parse(text)
-  }
-  catch {
-    // An error status is judged by the status alone below.
-  }
-  if (!response.ok) {
-    if (isErrorBody(parsed))
-      throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? [])
-    throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
-  }
-  const answer = parsed as Partial<MaterialBodyResponse> | null
   if (typeof answer?.body !== 'string' || typeof answer.updatedAt !== 'number')
     throw new ApiError(0, 'network', 'The material download was cut short')
   return { id, updatedAt: answer.updatedAt, body: answer.body }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { queryString } from '@/app/api/branch'
-import { dispositionFilename } from '@/app/api/client'
+import { dispositionFilename, queryString } from '@/app/api/branch'
 import { defaultWeekRange, formatPercent, participationPercent, rateChartOption, serviceChartOption, weekShortLabel, weekSpan } from '@/app/composables/branch/grid'
 import { monthParts, previousMonth } from '@/app/composables/branch/months'
 import { reminderText } from '@/app/composables/branch/reminder'
