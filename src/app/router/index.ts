@@ -33,6 +33,11 @@ export const routes: RouteRecordRaw[] = [
   // A reopened app lands on the list, not on a half-typed form: the form restores its draft when opened again.
   { path: '/notes/new', name: 'note-new', component: () => import('@/app/pages/ReadingNotePage.vue'), meta: { signedIn: true }, beforeEnter: (_to, from) => from === START_LOCATION ? '/notes' : true },
   { path: '/notes/:id', name: 'note-edit', component: () => import('@/app/pages/ReadingNotePage.vue'), props: true, meta: { signedIn: true } },
+  { path: '/materials', name: 'materials', component: () => import('@/app/pages/MaterialsPage.vue'), meta: { signedIn: true } },
+  { path: '/materials/:id', name: 'material', component: () => import('@/app/pages/MaterialReaderPage.vue'), props: true, meta: { signedIn: true } },
+  { path: '/branch/materials', name: 'branch-materials', component: () => import('@/app/pages/branch/BranchMaterialsPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/materials/new', name: 'branch-material-new', component: () => import('@/app/pages/branch/BranchMaterialPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/materials/:id/edit', name: 'branch-material-edit', component: () => import('@/app/pages/branch/BranchMaterialPage.vue'), props: true, meta: { signedIn: true, secretary: true } },
   { path: '/me', name: 'me', component: () => import('@/app/pages/MePage.vue'), meta: { signedIn: true } },
   { path: '/branch', name: 'branch', component: () => import('@/app/pages/BranchPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/:pathMatch(.*)*', redirect: '/study' },
