@@ -108,6 +108,11 @@ export async function pruneMaterialBodies(): Promise<number> {
   })
 }
 
+/** A material on the phone (tombstones included), if any. */
+export async function getMaterial(id: string): Promise<MaterialRow | undefined> {
+  return db.materials.get(id)
+}
+
 /** A material's text kept on the phone, if any. */
 export async function getMaterialBody(id: string): Promise<MaterialBodyRow | undefined> {
   return db.materialBodies.get(id)

@@ -1,7 +1,7 @@
 import type { MaterialData } from '@/domain/records'
 import { defineStore, storeToRefs } from 'pinia'
 import { toRaw } from 'vue'
-import { removeMaterial, saveMaterial } from '@/app/db/materials'
+import { getMaterial, removeMaterial, saveMaterial } from '@/app/db/materials'
 import { randomUuid } from '@/app/db/meta'
 import { validateRecordData } from '@/domain/records'
 import { useMaterialDownloadsStore } from './materialDownloads'
@@ -47,13 +47,15 @@ export const useMaterialsStore = defineStore('materials', () => {
   /**
    * Publishes a new material (no `id`) or saves an edit, checked against the domain schema (throws
    * `RecordValidationError` with `data.<field>` paths; `NotSecretaryError` for a member). An empty
-   * 学习截止日期 is stored as none. The text is kept on the phone at once; the record is queued and
+   * 学习截止日期 is stored as none; an edit keeps the first `publishedAt`. The text is kept on the phone at once; the record is queued and
    * pushed shortly. Returns the material's id.
    */
   async function publish(input: MaterialInput, id?: string): Promise<string> {
     const owner = secretaryId()
     const raw = { ...toRaw(input) }
-    const candidate = { ...raw, studyBy: raw.studyBy || null, publishedAt: raw.publishedAt ?? Date.now() }
+    // An edit keeps the material's place in the list: the publishing time is the first one.
+    const previous = id ? await getMaterial(id) : undefined
+    const candidate = { ...raw, studyBy: raw.studyBy || null, publishedAt: previous?.publishedAt ?? raw.publishedAt ?? Date.now() }
     const checked = validateRecordData('materials', candidate, settings.locale)
     if (!checked.ok)
       throw new RecordValidationError(checked.issues)

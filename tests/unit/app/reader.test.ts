@@ -1,0 +1,173 @@
+/* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
+import 'fake-indexeddb/auto'
+import type { RealServer } from './support/server'
+import type { MemberInfo } from '@/domain/wire'
+import type { CreatedBranch } from '@/server/storage'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { effectScope, ref } from 'vue'
+import { configureApi } from '@/app/api/client'
+import { useMaterial, useMaterials } from '@/app/composables/useMaterials'
+import { db, outboxKey } from '@/app/db/database'
+import { getReadingProgress } from '@/app/db/materials'
+import { saveSession } from '@/app/db/session'
+import { useMaterialsStore } from '@/app/stores/materials'
+import { useReaderStore } from '@/app/stores/reader'
+import { useSessionStore } from '@/app/stores/session'
+import { useSyncStore } from '@/app/stores/sync'
+import { homeStudyCheckinId, readingProgressId } from '@/domain/homeStudy'
+import { currentWeek } from '@/domain/week'
+import { resetDevice } from './support/device'
+import { pullEverything, startRealServer } from './support/server'
+
+let server: RealServer
+let branch: CreatedBranch
+let materialIds: string[]
+
+/** One phone's login: the token and member as the session table keeps them. */
+interface Login { token: string, member: MemberInfo }
+
+async function freshDevice(): Promise<void> {
+  setActivePinia(createPinia())
+  await resetDevice()
+  configureApi({ baseUrl: server.baseUrl })
+}
+
+/** A phone signed in with `login` (another device of the same member), with the branch's materials pulled. */
+async function deviceOf(login: Login): Promise<void> {
+  await freshDevice()
+  await saveSession(login.token, login.member)
+  await useSessionStore().restore()
+  await useSyncStore().syncNow()
+}
+
+async function newMember(name: string): Promise<Login> {
+  await freshDevice()
+  await useSessionStore().join(branch.memberInviteCode, name)
+  await useSyncStore().syncNow()
+  return (await db.session.get('current'))!
+}
+
+beforeAll(async () => {
+  server = await startRealServer()
+  branch = await server.storage.createBranch('阅读支部')
+  await freshDevice()
+  await useSessionStore().join(branch.secretaryInviteCode, '王书记')
+  const materials = useMaterialsStore()
+  materialIds = [
+    await materials.publish({ title: '第一篇', category: 'classic', body: '# 一\n第一段\n第二段' }),
+    await materials.publish({ title: '第二篇', category: 'speech', body: '讲话正文' }),
+  ]
+  await useSyncStore().syncNow()
+  await useSyncStore().idle()
+})
+
+beforeEach(async () => {
+  await freshDevice()
+})
+
+afterEach(async () => {
+  await useSyncStore().idle()
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+describe('reading position', () => {
+  it('never lowers the furthest percent read, while the position follows the reader', async () => {
+    const me = await newMember('张三')
+    const reader = useReaderStore()
+    const [id] = materialIds as [string]
+    await reader.savePosition(id, 10, 60)
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 10, percent: 60, secondsSpent: 0 })
+    await reader.savePosition(id, 2, 20)
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 2, percent: 60 })
+    expect(await db.outbox.get(outboxKey('readingProgress', readingProgressId(me.member.id, id)))).toBeDefined()
+  })
+
+  it('writes at most every few seconds while scrolling, and at once on flush', async () => {
+    const me = await newMember('李四')
+    const reader = useReaderStore()
+    const [id] = materialIds as [string]
+    await reader.savePosition(id, 1, 5)
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 1 })
+    await reader.savePosition(id, 3, 15)
+    await reader.savePosition(id, 4, 20)
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 1, percent: 5 })
+    expect(reader.waiting).toEqual([id])
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 4, percent: 20 })
+    expect(reader.waiting).toEqual([])
+  })
+
+  it('reaches the member\'s other phone through the server', async () => {
+    const me = await newMember('王五')
+    const [id] = materialIds as [string]
+    const reader = useReaderStore()
+    await reader.savePosition(id, 2, 70)
+    await reader.addReadingTime(id, 45)
+    await reader.flush()
+    await useSyncStore().syncNow()
+
+    await deviceOf(me)
+    const scope = effectScope()
+    const view = scope.run(() => useMaterial(ref(id)))!
+    await vi.waitFor(() => expect(view.progress.value).toMatchObject({ position: 2, percent: 70, secondsSpent: 45 }))
+    expect(view.body.value).toContain('第二段')
+    scope.stop()
+  })
+})
+
+describe('home study', () => {
+  it('标记已学 needs a minute of reading, then counts once this week', async () => {
+    const me = await newMember('赵六')
+    const reader = useReaderStore()
+    const [id] = materialIds as [string]
+    await reader.addReadingTime(id, 30)
+    expect(await reader.markStudied(id)).toBe('tooShort')
+    expect(await db.studyCheckins.count()).toBe(0)
+
+    await reader.addReadingTime(id, 30)
+    expect(await reader.markStudied(id)).toBe('counted')
+    const checkin = await db.studyCheckins.get(homeStudyCheckinId(me.member.id, id, currentWeek()))
+    expect(checkin).toMatchObject({ form: 'home_study', materialId: id, topic: '第一篇', minutes: 1, sync: 'pending' })
+    expect(await reader.markStudied(id)).toBe('alreadyCounted')
+    expect(await reader.finish(id)).toBe('alreadyCounted')
+    expect(await db.studyCheckins.count()).toBe(1)
+  })
+
+  it('reaching the end counts, marks the material finished, and shows in the list', async () => {
+    await newMember('钱七')
+    const reader = useReaderStore()
+    const [, id] = materialIds as [string, string]
+    const scope = effectScope()
+    const { materials } = scope.run(() => useMaterials())!
+    expect(await reader.finish(id)).toBe('counted')
+    await vi.waitFor(() => expect(materials.value.find(entry => entry.material.id === id)).toMatchObject({ unread: false, finished: true, percent: 100, studiedThisWeek: true }))
+    expect(materials.value.find(entry => entry.material.id !== id)).toMatchObject({ unread: true, studiedThisWeek: false })
+    scope.stop()
+  })
+
+  it('two phones of one member finishing offline in the same week make one check-in on the server', async () => {
+    const me = await newMember('孙八')
+    const [id] = materialIds as [string]
+    expect(await useReaderStore().finish(id)).toBe('counted')
+    const first = (await db.studyCheckins.toArray())[0]!
+    await useSyncStore().syncNow()
+
+    await deviceOf(me)
+    // This phone never saw the first one's check-in (both were offline): it counts the material itself.
+    await db.studyCheckins.clear()
+    expect(await useReaderStore().finish(id)).toBe('counted')
+    const second = (await db.studyCheckins.toArray())[0]!
+    expect(second.id).toBe(first.id)
+    await useSyncStore().syncNow()
+    expect(await db.outbox.count()).toBe(0)
+
+    const rows = await pullEverything(server.baseUrl, me.token)
+    expect(rows.filter(row => row.table === 'studyCheckins' && !row.deleted).map(row => row.id)).toEqual([first.id])
+  })
+})
