@@ -62,10 +62,14 @@ export type StudyCheckinBase = RecordBase<'studyCheckins'>
 
 export interface StudyCheckinRow extends StudyCheckinData, RecordRowMeta<'studyCheckins'> {
   week: string
+  /** The secretary who entered it for the member (代录), as the server sent it. */
+  enteredByName?: string
 }
 
 export interface ServiceLogRow extends ServiceLogData, RecordRowMeta<'serviceLogs'> {
   week: string
+  /** The secretary who entered it for the member (代录), as the server sent it. */
+  enteredByName?: string
 }
 
 export interface ReadingNoteRow extends ReadingNoteData, RecordRowMeta<'readingNotes'> {}

@@ -29,6 +29,11 @@ function dated(data: { date: string }): Record<string, unknown> {
   return { week: weekKey(data.date) }
 }
 
+/** A dated row a secretary may have entered for the member (代录): the server's `enteredByName` is kept. */
+function datedEnteredBy(data: { date: string }, carried: Record<string, unknown> | undefined): Record<string, unknown> {
+  return typeof carried?.enteredByName === 'string' ? { week: weekKey(data.date), enteredByName: carried.enteredByName } : dated(data)
+}
+
 const nullable = (value: unknown) => value ?? null
 
 export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
@@ -36,13 +41,13 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
     table: 'studyCheckins',
     required: ['date', 'form', 'topic', 'minutes'],
     optional: ['materialId', 'note'],
-    extras: dated,
+    extras: datedEnteredBy,
   },
   serviceLogs: {
     table: 'serviceLogs',
     required: ['date', 'community', 'activity', 'hours'],
     optional: ['peopleServed', 'description'],
-    extras: dated,
+    extras: datedEnteredBy,
   },
   readingNotes: {
     table: 'readingNotes',
