@@ -40,6 +40,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/branch/materials/:id/edit', name: 'branch-material-edit', component: () => import('@/app/pages/branch/BranchMaterialPage.vue'), props: true, meta: { signedIn: true, secretary: true } },
   { path: '/me', name: 'me', component: () => import('@/app/pages/MePage.vue'), meta: { signedIn: true } },
   { path: '/branch', name: 'branch', component: () => import('@/app/pages/BranchPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/completion', name: 'branch-completion', component: () => import('@/app/pages/branch/BranchCompletionPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/members', name: 'branch-members', component: () => import('@/app/pages/branch/BranchMembersPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/members/:id', name: 'branch-member', component: () => import('@/app/pages/branch/BranchMemberPage.vue'), props: true, meta: { signedIn: true, secretary: true } },
+  { path: '/branch/problems', name: 'branch-problems', component: () => import('@/app/pages/branch/BranchProblemsPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/summary', name: 'branch-summary', component: () => import('@/app/pages/branch/BranchSummaryPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/summary/records', name: 'branch-summary-records', component: () => import('@/app/pages/branch/BranchSummaryRecordsPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/:pathMatch(.*)*', redirect: '/study' },
 ]
 
