@@ -30,7 +30,7 @@ const gridRoutes: FastifyPluginAsync = async (app) => {
       throw validationError([{ path: 'group', message: t(locale, 'group') }], locale)
     const now = currentWeek(branch.timeZone)
     const to = queryValue(request, 'to') ?? now
-    const from = queryValue(request, 'from') ?? shiftWeek(to, -(GRID_DEFAULT_WEEKS - 1))
+    const from = queryValue(request, 'from') ?? (isWeekKey(to) ? shiftWeek(to, -(GRID_DEFAULT_WEEKS - 1)) : to)
     const weeks = isWeekKey(from) && isWeekKey(to) && from <= to ? weeksBetween(from, to, GRID_MAX_WEEKS) : null
     if (!weeks)
       throw validationError([{ path: isWeekKey(from) ? 'to' : 'from', message: t(locale, 'weekRange') }], locale)

@@ -257,13 +257,12 @@ export class BranchAdminRepository {
    * pulls it) and a status-history entry. `updatedAt` stays the reporter's: their own later edit of
    * the text must not lose to the secretary's clock.
    */
-  async patchProblem(branchId: string, problemId: string, secretaryId: string, patch: ProblemPatch): Promise<BranchProblem | undefined> {
+  async patchProblem(branchId: string, problemId: string, secretaryId: string, patch: ProblemPatch, now: number = Date.now()): Promise<BranchProblem | undefined> {
     return this.db.transaction().execute(async (trx) => {
       await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
       const current = await trx.selectFrom('problems').select(['id', 'status']).where('id', '=', problemId).where('branch_id', '=', branchId).where('deleted', '=', 0).executeTakeFirst()
       if (!current)
         return undefined
-      const now = Date.now()
       const rev = await takeRevisions(trx, 1)
       const set: Record<string, unknown> = { status: patch.status, rev }
       if (patch.ownerName !== undefined)

@@ -1,0 +1,108 @@
+import type { Member } from './support/api'
+import { Buffer } from 'node:buffer'
+import { crc32 as zlibCrc32 } from 'node:zlib'
+import { beforeAll, expect, it } from 'vitest'
+import { joinAs, studyChange, useApp, uuid } from './support/api'
+import { describeEachBackend, useStorage } from './support/backends'
+import { call, push, serviceChange } from './support/branch'
+
+/**
+ * The summary's exports: a real .docx (unzipped here by a reader of our own, checked against
+ * zlib's CRC-32, and its document.xml read) and a CSV for Excel (BOM, CRLF, quoting). Fixture:
+ * October 2025, branch study on Oct 15 by the secretary and 甲 → held 1, 2 人次 of 2 members, 100%.
+ */
+
+// A ZIP reader independent of the server's writer: the central directory, then each local entry.
+function unzip(archive: Buffer): Map<string, Buffer> {
+  const end = archive.lastIndexOf(Buffer.from('504b0506', 'hex'))
+  expect(end).toBeGreaterThan(-1)
+  const entries = new Map<string, Buffer>()
+  let at = archive.readUInt32LE(end + 16)
+  for (let i = 0; i < archive.readUInt16LE(end + 10); i++) {
+    expect(archive.readUInt32LE(at)).toBe(0x02014B50)
+    const [method, crc, size, nameLength, extra, comment, local] = [archive.readUInt16LE(at + 10), archive.readUInt32LE(at + 16), archive.readUInt32LE(at + 24), archive.readUInt16LE(at + 28), archive.readUInt16LE(at + 30), archive.readUInt16LE(at + 32), archive.readUInt32LE(at + 42)]
+    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8')
+    expect(archive.readUInt32LE(local), name).toBe(0x04034B50)
+    expect(method, name).toBe(0)
+    const start = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28)
+    const data = archive.subarray(start, start + size)
+    expect(zlibCrc32(data), name).toBe(crc)
+    entries.set(name, data)
+    at += 46 + nameLength + extra + comment
+  }
+  return entries
+}
+
+// The file name a browser saves: RFC 5987 `filename*`, percent-decoded.
+function savedName(disposition: string): string {
+  const match = /filename\*=UTF-8''([^;]+)/.exec(disposition)
+  expect(match, disposition).not.toBeNull()
+  return decodeURIComponent(match![1]!)
+}
+
+const BRANCH = '第一支部 "红旗" & <党员>, 一组'
+
+describeEachBackend('summary exports', (backend) => {
+  const ctx = useStorage(backend)
+  const { app: appOf } = { app: useApp(() => ctx.storage) }
+  const app = () => appOf.app
+  let S: Member
+
+  beforeAll(async () => {
+    const branch = await ctx.storage.createBranch(BRANCH)
+    S = await joinAs(app(), branch.secretaryInviteCode, '书记')
+    const a = await joinAs(app(), branch.memberInviteCode, '甲')
+    await push(app(), S.token, [studyChange(uuid(), 1, { date: '2025-10-15' })])
+    await push(app(), a.token, [studyChange(uuid(), 1, { date: '2025-10-15' }), serviceChange(uuid(), 1, { date: '2025-10-20', activity: 'visit', hours: 1.5 })])
+  })
+
+  it('exports a Word draft: title, the figures table and the sentences in word/document.xml', async () => {
+    const res = await call(app(), S.token, 'GET', '/api/v1/branch/summary.docx?month=2025-10')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="summary-2025-10\.docx"; filename\*=UTF-8''/)
+    expect(savedName(String(res.headers['content-disposition']))).toBe(`${BRANCH}2025年10月阶段性总结.docx`)
+
+    const parts = unzip(res.rawPayload)
+    expect([...parts.keys()]).toEqual(['[Content_Types].xml', '_rels/.rels', 'word/document.xml'])
+    expect(parts.get('[Content_Types].xml')!.toString()).toContain('PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"')
+    expect(parts.get('_rels/.rels')!.toString()).toContain('Target="word/document.xml"')
+    const xml = parts.get('word/document.xml')!.toString('utf8')
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>')).toBe(true)
+    // Text runs, unescaped, in order: the title (with the branch's name escaped in the XML), the table, the sentences.
+    const texts = [...xml.matchAll(/<w:t xml:space="preserve">([^<]*)<\/w:t>/g)].map(m => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'))
+    expect(texts[0]).toBe(`${BRANCH}2025年10月阶段性总结（草稿）`)
+    expect(xml).toContain('第一支部 &quot;红旗&quot; &amp; &lt;党员&gt;, 一组')
+    const rateAt = texts.indexOf('参学率')
+    expect(texts.slice(rateAt, rateAt + 5)).toEqual(['参学率', '100', '%', '', '2/2'])
+    expect(texts.slice(texts.indexOf('学习交流活动'), texts.indexOf('学习交流活动') + 4)).toEqual(['学习交流活动', '0', '次', '2'])
+    expect(texts).toContain('本月共开展支部集中学习1次，参学党员2人次，参学率100%。')
+    expect(texts).toContain('落实党员“双报到双服务”，1名党员深入社区开展走访慰问等社区活动1人次，服务时长1.5小时。')
+    expect(xml.match(/<w:tr>/g)).toHaveLength(1 + 30)
+  })
+
+  it('exports CSV for Excel: BOM, CRLF, a block per section with a header row, quoted where needed', async () => {
+    const res = await call(app(), S.token, 'GET', '/api/v1/branch/summary.csv?month=2025-10')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(savedName(String(res.headers['content-disposition']))).toBe(`${BRANCH}2025年10月阶段性总结.csv`)
+    const text = res.rawPayload.toString('utf8')
+    expect(text.startsWith('\uFEFF')).toBe(true)
+    expect(text.endsWith('\r\n')).toBe(true)
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n')
+    const lines = text.slice(1).split('\r\n')
+    expect(lines[0]).toBe('"第一支部 ""红旗"" & <党员>, 一组2025年10月阶段性总结"')
+    expect(lines[1]).toBe('统计期间,2025-10-01,2025-10-31')
+    const header = '统计项,数值,单位,每月目标,说明,统计键'
+    const blocks = lines.flatMap((line, i) => line === header ? [lines[i - 1]] : [])
+    expect(blocks).toEqual(['学习情况', '社区服务（双报到双服务）', '为民办实事问题清单', '读书笔记', '退休党员居家学习'])
+    expect(lines).toContain('参学率,100,%,,2/2,branchStudy.rate')
+    expect(lines).toContain('学习交流活动,0,次,2,,exchange.held')
+    expect(lines).toContain('社区活动,1,人次,,,service.count')
+    expect(lines).toContain('服务时长,1.5,小时,,,service.hours')
+    expect(lines.filter(l => l.endsWith(',branchStudy.held'))).toEqual(['支部集中学习,1,次,,,branchStudy.held'])
+    expect(lines).toContain('本月共开展支部集中学习1次，参学党员2人次，参学率100%。')
+    // Every figure row has the header's six fields.
+    expect(lines.filter(l => /,[a-z]+\.[\w.]+$/i.test(l)).every(l => l.split(',').length === 6)).toBe(true)
+  })
+})

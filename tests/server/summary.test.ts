@@ -1,0 +1,231 @@
+import type { SummaryRecordsResponse, SummaryResponse } from '../../src/domain/branch'
+import type { SyncChangeIn } from '../../src/domain/wire'
+import type { Member } from './support/api'
+import { beforeAll, expect, it } from 'vitest'
+import { monthOf, shiftMonth, SUMMARY_FIGURES } from '../../src/domain/summary'
+import { todayIn } from '../../src/domain/week'
+import { branchWith, expectError, studyChange, useApp, uuid } from './support/api'
+import { describeEachBackend, useStorage } from './support/backends'
+import { call, callOk, problemChange, push, serviceChange } from './support/branch'
+
+/**
+ * The monthly summary against a fixture counted by hand (December 2025, Asia/Shanghai).
+ *
+ * December 2025 spans ISO weeks 2025-W49 (Dec 1–7), W50, W51, W52 (Dec 22–28) and 2026-W01
+ * (Dec 29 – Jan 4, which January shares). The branch has 6 members: 书记 S, 甲 A, 乙 B, 丙 C, and the
+ * retired 丁 D and 戊 E. A second branch logs the same days and must never count.
+ */
+
+const MONTH = '2025-12'
+// Instants in Shanghai (UTC+8): Dec 31 23:30 there is 15:30Z; Jan 1 00:10 there is Dec 31 16:10Z.
+const sh = (date: string, hh: number, mm = 0): number => Date.parse(`${date}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00+08:00`)
+
+describeEachBackend('monthly summary', (backend) => {
+  const ctx = useStorage(backend)
+  const { app: appOf } = { app: useApp(() => ctx.storage) }
+  const app = () => appOf.app
+  let S: Member, A: Member, B: Member, C: Member, D: Member, E: Member
+  const ids = { movedWeek: uuid(), movedMonth: uuid(), deletedStudy: uuid(), deletedService: uuid(), p1: uuid(), p2: uuid(), p3: uuid(), p4: uuid(), p5: uuid(), p6: uuid(), proxyVisit: uuid() }
+  const material = uuid()
+
+  beforeAll(async () => {
+    const home = await branchWith(app(), ctx.storage, ['甲', '乙', '丙', '丁', '戊'], '书记')
+    S = home.secretary
+    ;[A, B, C, D, E] = home.members as [Member, Member, Member, Member, Member]
+    for (const retired of [D, E])
+      await callOk(app(), S.token, 'PATCH', `/api/v1/branch/members/${retired.id}`, { retired: true })
+    const study = (date: string, form: string, extra: Record<string, unknown> = {}) => studyChange(uuid(), 1000, { date, form: form as never, ...extra })
+
+    // Branch study (支部集中学习), final live rows:
+    //   W49: S, A, B on Dec 2; C on Dec 3                          → 4 attend
+    //   W50: A on Dec 9 and again on Dec 10 (one attendance)        → 1 attend (B's Dec 11 moved away)
+    //   W51: C on Dec 16; B on Dec 17 (edited from Dec 11, W50)     → 2 attend (D's Dec 16 deleted)
+    //   W52: none (A's Dec 23 was edited to Nov 28)
+    //   2026-W01: S on Dec 30 (A's Jan 2 belongs to January)        → 1 attend
+    // held = 4 weeks; attendance = 4+1+2+1 = 8 人次; members = S, A, B, C = 4; rate = 8 / (4 × 6) = 33.3%
+    await push(app(), S.token, [study('2025-12-02', 'branch_study'), study('2025-12-30', 'branch_study'), study('2025-12-12', 'seminar')])
+    await push(app(), A.token, [
+      study('2025-12-02', 'branch_study'),
+      study('2025-12-09', 'branch_study'),
+      study('2025-12-10', 'branch_study'),
+      studyChange(ids.movedMonth, 1000, { date: '2025-12-23', form: 'branch_study' }),
+      study('2026-01-02', 'branch_study'),
+      study('2025-12-05', 'exchange'),
+      study('2025-12-26', 'party_day'),
+    ])
+    await push(app(), A.token, [studyChange(ids.movedMonth, 2000, { date: '2025-11-28', form: 'branch_study' })])
+    await push(app(), B.token, [
+      study('2025-12-02', 'branch_study'),
+      studyChange(ids.movedWeek, 1000, { date: '2025-12-11', form: 'branch_study' }),
+      study('2025-12-05', 'exchange'),
+      study('2025-12-26', 'party_day'),
+    ])
+    await push(app(), B.token, [studyChange(ids.movedWeek, 2000, { date: '2025-12-17', form: 'branch_study' })])
+    await push(app(), C.token, [study('2025-12-03', 'branch_study'), study('2025-12-16', 'branch_study'), study('2025-12-19', 'exchange'), study('2025-12-20', 'training')])
+    // Retired: D at home on Dec 4 (with a branch material) and Dec 11; E self-study on Dec 18 → 3 times, 2 members, 1 with material.
+    await push(app(), D.token, [study('2025-12-04', 'home_study', { materialId: material }), study('2025-12-11', 'home_study'), studyChange(ids.deletedStudy, 1000, { date: '2025-12-16', form: 'branch_study' })])
+    await push(app(), D.token, [{ table: 'studyCheckins', id: ids.deletedStudy, updatedAt: 2000, deleted: true }])
+    await push(app(), E.token, [study('2025-12-18', 'self_study')])
+    // Exchanges: Dec 5 (A and B: one session) and Dec 19 (C) → 2; seminar Dec 12 → 1; party day Dec 26 → 1; training Dec 20 → 1.
+    // All study check-ins in December: branch study 9 + exchange 3 + seminar 1 + party day 2 + training 1 + retired 3 = 19, by 6 members.
+
+    // Service: A visit 2 h (Dec 6), A volunteer 1.5 h (Dec 13), B publicity 3 h (Dec 13), C charity 0.5 h (Dec 20),
+    // D visit 2 h (Dec 27, entered by the secretary: 代录); B's 4 h deleted; C's Jan 3 is January.
+    // → 5 人次, 9 hours, 4 members; visit 2, volunteer 1, publicity 1, charity_purchase 1, other 0.
+    await push(app(), A.token, [serviceChange(uuid(), 1, { date: '2025-12-06', activity: 'visit', hours: 2 }), serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'volunteer', hours: 1.5 })])
+    await push(app(), B.token, [serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'publicity', hours: 3 }), serviceChange(ids.deletedService, 1, { date: '2025-12-14', activity: 'volunteer', hours: 4 })])
+    await push(app(), B.token, [{ table: 'serviceLogs', id: ids.deletedService, updatedAt: 2, deleted: true }])
+    await push(app(), C.token, [serviceChange(uuid(), 1, { date: '2025-12-20', activity: 'charity_purchase', hours: 0.5 }), serviceChange(uuid(), 1, { date: '2026-01-03', activity: 'volunteer', hours: 2 })])
+    await callOk(app(), S.token, 'POST', `/api/v1/branch/members/${D.id}/records`, { ...serviceChange(ids.proxyVisit, 1, { date: '2025-12-27', activity: 'visit', hours: 2 }), table: 'serviceLogs' }, 201)
+
+    // Problems, as of December's end (Shanghai):
+    //   P1 dated Nov 20, solved Dec 10                                → collected, solved
+    //   P2 dated Dec 5, in progress Dec 15, solved Jan 8 (next month)  → in progress at Dec's end
+    //   P3 dated Dec 22, never touched                                → open
+    //   P4 dated Dec 28, deleted                                      → not counted
+    //   P5 dated Jan 3                                                → not collected by Dec's end
+    //   P6 dated Dec 30, in progress Dec 31 23:30, solved Jan 1 00:10  → in progress at Dec's end
+    // Dec: collected 4, in the month 3, solved 1, in progress 2, open 1.
+    // Jan: collected 5, in the month 1, solved 3 (P1, P2, P6), in progress 0, open 2 (P3, P5).
+    await push(app(), A.token, [
+      problemChange(ids.p1, 1, { date: '2025-11-20', title: 'P1' }),
+      problemChange(ids.p2, 1, { date: '2025-12-05', title: 'P2' }),
+      problemChange(ids.p3, 1, { date: '2025-12-22', title: 'P3' }),
+    ])
+    await push(app(), C.token, [
+      problemChange(ids.p4, 1, { date: '2025-12-28', title: 'P4' }),
+      problemChange(ids.p5, 1, { date: '2026-01-03', title: 'P5' }),
+      problemChange(ids.p6, 1, { date: '2025-12-30', title: 'P6' }),
+    ])
+    await push(app(), C.token, [{ table: 'problems', id: ids.p4, updatedAt: 2, deleted: true }])
+    const status = (id: string, s: 'in_progress' | 'solved', at: number) => ctx.storage.branchAdmin.patchProblem(A.branchId, id, S.id, { status: s }, at)
+    await status(ids.p1, 'solved', sh('2025-12-10', 9))
+    await status(ids.p2, 'in_progress', sh('2025-12-15', 9))
+    await status(ids.p2, 'solved', sh('2026-01-08', 9))
+    await status(ids.p6, 'in_progress', sh('2025-12-31', 23, 30))
+    await status(ids.p6, 'solved', sh('2026-01-01', 0, 10))
+
+    // Reading notes by the month of their last write (Shanghai): A Dec 15 and Dec 20, B Dec 31 23:30 → 3 notes, 2 members;
+    // C's Jan 1 00:30 is January's.
+    const note = (updatedAt: number): SyncChangeIn => ({ table: 'readingNotes', id: uuid(), updatedAt, data: { title: '论持久战', reflection: '体会' } })
+    await push(app(), A.token, [note(sh('2025-12-15', 12)), note(sh('2025-12-20', 12))])
+    await push(app(), B.token, [note(sh('2025-12-31', 23, 30))])
+    await push(app(), C.token, [note(sh('2026-01-01', 0, 30))])
+
+    // Another branch, same days: never counted here.
+    const away = await branchWith(app(), ctx.storage, ['外支部党员'])
+    await push(app(), away.members[0]!.token, [studyChange(uuid(), 1, { date: '2025-12-02', form: 'branch_study' }), serviceChange(uuid(), 1, { date: '2025-12-06' }), problemChange(uuid(), 1, { date: '2025-12-05' })])
+  })
+
+  const summary = async (month: string, lang?: string) => {
+    const res = await call(app(), S.token, 'GET', `/api/v1/branch/summary?month=${month}`, undefined, lang ? { 'accept-language': lang } : {})
+    expect(res.statusCode, res.body).toBe(200)
+    return res.json<SummaryResponse>()
+  }
+  const valuesOf = (s: SummaryResponse) => Object.fromEntries(s.figures.map(f => [f.key, f.value]))
+
+  it('counts December as counted by hand', async () => {
+    const dec = await summary(MONTH)
+    expect(dec).toMatchObject({ month: MONTH, from: '2025-12-01', to: '2025-12-31' })
+    expect(dec.figures.map(f => f.key)).toEqual(SUMMARY_FIGURES.map(f => f.key))
+    expect(valuesOf(dec)).toEqual({
+      'branchStudy.held': 4,
+      'branchStudy.attendance': 8,
+      'branchStudy.members': 4,
+      'branchStudy.rate': 33.3,
+      'exchange.held': 2,
+      'seminar.held': 1,
+      'partyLecture.held': 0,
+      'partyDay.held': 1,
+      'readingClass.held': 0,
+      'training.held': 1,
+      'study.checkins': 19,
+      'study.members': 6,
+      'service.count': 5,
+      'service.hours': 9,
+      'service.members': 4,
+      'service.byActivity.publicity': 1,
+      'service.byActivity.visit': 2,
+      'service.byActivity.volunteer': 1,
+      'service.byActivity.charity_purchase': 1,
+      'service.byActivity.other': 0,
+      'problems.collected': 4,
+      'problems.collectedInMonth': 3,
+      'problems.solved': 1,
+      'problems.inProgress': 2,
+      'problems.open': 1,
+      'notes.count': 3,
+      'notes.members': 2,
+      'homeStudy.retired': 3,
+      'homeStudy.retiredMembers': 2,
+      'homeStudy.withMaterial': 1,
+    })
+    const byKey = Object.fromEntries(dec.figures.map(f => [f.key, f]))
+    expect(byKey['branchStudy.rate']).toMatchObject({ label: '参学率', unit: '%', detail: '8/24' })
+    expect(byKey['exchange.held']).toMatchObject({ label: '学习交流活动', unit: '次', target: 2 })
+    expect(byKey['seminar.held']).toMatchObject({ target: 1 })
+    expect(byKey['service.count']).toMatchObject({ label: '社区活动', unit: '人次' })
+  })
+
+  it('writes December\'s sentences in the report\'s style', async () => {
+    expect((await summary(MONTH)).sentences).toEqual([
+      '本月共开展支部集中学习4次，参学党员8人次，参学率33.3%。',
+      '组织学习交流活动2次（计划每月2次），开展专题研讨1次（计划每月1次）。',
+      '举办主题党日1次、专题培训1期。',
+      '落实党员“双报到双服务”，4名党员深入社区开展主题教育宣讲、走访慰问、志愿服务、爱心消费等社区活动5人次，服务时长9小时。',
+      '截至本月底，共收集各类问题4个，已解决1个，2个正在推进过程中，1个待解决。',
+      '2名党员撰写读书笔记3篇。',
+      '2名退休党员居家学习3次，其中使用支部学习资料1次。',
+    ])
+  })
+
+  it('counts January and November from the same records: the shared ISO week, the moved check-in, the later solutions', async () => {
+    const jan = valuesOf(await summary('2026-01'))
+    // Jan: 2026-W01 again (A on Jan 2): held 1, attendance 1, rate 1 / (1 × 6) = 16.7%.
+    expect(jan).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'branchStudy.rate': 16.7, 'service.count': 1, 'service.hours': 2, 'notes.count': 1 })
+    expect(jan).toMatchObject({ 'problems.collected': 5, 'problems.collectedInMonth': 1, 'problems.solved': 3, 'problems.inProgress': 0, 'problems.open': 2 })
+    const nov = valuesOf(await summary('2025-11'))
+    // Nov: only A's check-in moved to Nov 28 (W48); P1 dated Nov 20 was open at November's end.
+    expect(nov).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'study.checkins': 1, 'problems.collected': 1, 'problems.open': 1, 'problems.solved': 0, 'service.count': 0, 'notes.count': 0 })
+    expect((await summary('2025-11')).sentences).toContain('本月暂无党员社区服务记录。')
+  })
+
+  it('lists the rows behind a figure, the same rows the figure counts', async () => {
+    const rows = async (figure: string) => {
+      const body = await callOk<SummaryRecordsResponse>(app(), S.token, 'GET', `/api/v1/branch/summary/records?month=${MONTH}&figure=${figure}`)
+      expect(body.figure.key).toBe(figure)
+      return body
+    }
+    const held = await rows('branchStudy.held')
+    expect(held.figure.value).toBe(4)
+    expect(held.records).toHaveLength(9)
+    expect(new Set(held.records.map(r => r.table === 'studyCheckins' && r.data.week))).toEqual(new Set(['2025-W49', '2025-W50', '2025-W51', '2026-W01']))
+    expect(held.records.map(r => r.id)).toContain(ids.movedWeek)
+    expect(held.records.map(r => r.id)).not.toContain(ids.movedMonth)
+    expect(held.records.map(r => r.id)).not.toContain(ids.deletedStudy)
+
+    const visits = await rows('service.byActivity.visit')
+    expect(visits.records.map(r => [r.memberName, r.table === 'serviceLogs' && r.data.enteredByName]).sort()).toEqual([['丁', '书记'], ['甲', null]])
+    const inProgress = await rows('problems.inProgress')
+    expect(inProgress.records.map(r => r.table === 'problems' && r.data.title).sort()).toEqual(['P2', 'P6'])
+    // Today both are solved: the figure is December's, the rows show where they stand now.
+    expect(inProgress.records.map(r => r.table === 'problems' && r.data.status)).toEqual(['solved', 'solved'])
+    expect((await rows('problems.collected')).records.map(r => r.table === 'problems' && r.data.title).sort()).toEqual(['P1', 'P2', 'P3', 'P6'])
+    expect((await rows('notes.count')).records.map(r => r.memberName).sort()).toEqual(['乙', '甲', '甲'])
+    const home = await rows('homeStudy.withMaterial')
+    expect(home.records.map(r => r.table === 'studyCheckins' && r.data.materialId)).toEqual([material])
+    expect((await rows('exchange.held')).records).toHaveLength(3)
+
+    expectError(await call(app(), S.token, 'GET', `/api/v1/branch/summary/records?month=${MONTH}&figure=nonsense`), 400, 'validation_failed')
+  })
+
+  it('labels figures in English on request, refuses a malformed month, and defaults to last month', async () => {
+    const en = await summary(MONTH, 'en')
+    expect(en.figures.find(f => f.key === 'branchStudy.rate')).toMatchObject({ label: 'Participation rate', unit: '%' })
+    expect(en.sentences[0]).toBe('本月共开展支部集中学习4次，参学党员8人次，参学率33.3%。')
+    const bad = expectError(await call(app(), S.token, 'GET', '/api/v1/branch/summary?month=2025-13'), 400, 'validation_failed')
+    expect(bad.details).toEqual([{ path: 'month', message: 'month 必须是存在的月份，如 2026-11' }])
+    const latest = await callOk<SummaryResponse>(app(), S.token, 'GET', '/api/v1/branch/summary')
+    expect(latest.month).toBe(shiftMonth(monthOf(todayIn()), -1))
+  })
+})
