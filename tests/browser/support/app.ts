@@ -8,9 +8,27 @@ import type { JoinResponse } from '../../../src/domain/wire'
 
 const LONG = 30_000
 
-/** Opens `/join`, enters the invite code and name, and waits for 学习. Returns what the server answered. */
-export async function joinInApp(page: Page, baseUrl: string, inviteCode: string, name: string): Promise<JoinResponse> {
+/** The first-start question 是否开启长辈模式？ (shown once per device, on the first page it opens). */
+export function elderPrompt(page: Page): Locator {
+  return page.getByRole('dialog', { name: '是否开启长辈模式？' })
+}
+
+/** Waits for the first-start question and answers it: 开启 turns 长辈模式 on, 暂不 leaves it off. */
+export async function answerElderPrompt(page: Page, answer: '开启' | '暂不'): Promise<void> {
+  const prompt = elderPrompt(page)
+  await prompt.getByRole('button', { name: answer, exact: true }).click()
+  await prompt.waitFor({ state: 'hidden' })
+}
+
+/**
+ * Opens `/join`, enters the invite code and name, and waits for 学习. Returns what the server answered.
+ * A fresh phone first asks 是否开启长辈模式？: answered 暂不 unless `elder` says otherwise ('asked': this
+ * phone answered before, nothing to wait for).
+ */
+export async function joinInApp(page: Page, baseUrl: string, inviteCode: string, name: string, elder: '开启' | '暂不' | 'asked' = '暂不'): Promise<JoinResponse> {
   await page.goto(`${baseUrl}/join`)
+  if (elder !== 'asked')
+    await answerElderPrompt(page, elder)
   await page.getByLabel('邀请码', { exact: true }).fill(inviteCode)
   await page.getByLabel('姓名', { exact: true }).fill(name)
   const joined = page.waitForResponse(r => r.url().endsWith('/api/v1/join') && r.request().method() === 'POST')

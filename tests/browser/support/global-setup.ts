@@ -13,8 +13,18 @@ declare module 'vitest' {
   }
 }
 
-/** Builds the app twice, once for the whole browser project, and hands the directories to the tests. */
+/**
+ * Builds the app twice, once for the whole browser project, and hands the directories to the tests.
+ * `BROWSER_TEST_BUILDS=<dir>` reuses `<dir>/build-a` and `<dir>/build-b` from an earlier run instead
+ * (for re-running one file while working on it; CI always builds).
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const prebuilt = process.env.BROWSER_TEST_BUILDS
+  if (prebuilt && !process.env.CI) {
+    project.provide('buildA', path.join(prebuilt, 'build-a'))
+    project.provide('buildB', path.join(prebuilt, 'build-b'))
+    return async () => {}
+  }
   const root = await mkdtemp(path.join(tmpdir(), 'study-log-builds-'))
   const buildA = path.join(root, 'build-a')
   const buildB = path.join(root, 'build-b')
