@@ -1,7 +1,8 @@
 /**
  * The one IndexedDB database of the app, `study-log` (Dexie). What is kept where:
  * - `meta`: small key/values of this device: `clientId` (made once), `cursor` (last pulled server
- *   revision), `lastSyncedAt`, `locale`, `storagePersisted`.
+ *   revision), `lastSyncedAt`, `locale`, `storagePersisted`, `elderMode`, `elderModeAsked`,
+ *   `readerFontSize`.
  * - `session`: the signed-in member under the key `'current'`: bearer token and `MemberInfo`.
  * - one table per member table (`studyCheckins`, `serviceLogs`, `readingNotes`, `problems`,
  *   `materials`, `readingProgress`): the records as the app shows them (local edits included), each
