@@ -70,16 +70,16 @@ export async function storedBodyVersions(): Promise<Map<string, number>> {
   return new Map(keys.map(([id, updatedAt]) => [id, updatedAt]))
 }
 
-/** Live materials (newest `publishedAt` first, then id) of the device, without their texts. */
+/** Live materials of the device, newest `publishedAt` first, without their texts. */
 export async function listMaterials(): Promise<MaterialRow[]> {
   const rows = await db.materials.orderBy('publishedAt').reverse().filter(row => !row.deleted).toArray()
   return rows.map(({ body: _body, ...meta }) => meta as MaterialRow)
 }
 
-/** Live materials whose text is missing or belongs to another version, oldest published first. */
+/** Live materials whose text is missing or belongs to another version, newest published first (what a member opens first). */
 export async function materialsNeedingBody(): Promise<MaterialRow[]> {
   const [rows, versions] = await Promise.all([listMaterials(), storedBodyVersions()])
-  return rows.filter(row => versions.get(row.id) !== row.updatedAt).reverse()
+  return rows.filter(row => versions.get(row.id) !== row.updatedAt)
 }
 
 /**

@@ -42,7 +42,7 @@ function isOffline(error: unknown): boolean {
 }
 
 /**
- * Downloads the texts the phone lacks, oldest published first. After a network failure the rest
+ * Downloads the texts the phone lacks, newest published first. After a network failure the rest
  * stay `waiting` (the next sync tries again); a material the server no longer has (404) is marked
  * `failed` and tried again after the next pull, which normally brings its tombstone.
  */
