@@ -3,12 +3,13 @@ import 'fake-indexeddb/auto'
 import type { RealServer } from './support/server'
 import type { MaterialDownload } from '@/app/sync/materialBodies'
 import type { CreatedBranch } from '@/server/storage'
+import Dexie from 'dexie'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
 import { useMaterial, useMaterials } from '@/app/composables/useMaterials'
-import { db, outboxKey } from '@/app/db/database'
+import { db, outboxKey, StudyLogDatabase } from '@/app/db/database'
 import { NotSecretaryError, RecordValidationError, useMaterialsStore } from '@/app/stores/materials'
 import { useNotesStore } from '@/app/stores/notes'
 import { useSessionStore } from '@/app/stores/session'
@@ -290,5 +291,27 @@ describe('the server sees', () => {
     const pulled = rows.find(row => row.id === id)
     expect(pulled?.data).toMatchObject({ title: '无正文拉取', authorName: '王书记' })
     expect(pulled?.data).not.toHaveProperty('body')
+  })
+})
+
+describe('database version 3', () => {
+  it('adds materials, their texts and reading progress, and pulls everything again', async () => {
+    const name = `upgrade-v3-${crypto.randomUUID()}`
+    const v2 = new Dexie(name)
+    v2.version(1).stores({ meta: 'key', session: 'key', studyCheckins: 'id, memberId, [memberId+date], week, updatedAt', outbox: 'key, queuedAt' })
+    v2.version(2).stores({ serviceLogs: 'id, memberId, [memberId+date], updatedAt', readingNotes: 'id, memberId, updatedAt', problems: 'id, memberId, branchId, updatedAt, status', drafts: 'key' })
+    await v2.table('meta').put({ key: 'cursor', value: '42' })
+    await v2.table('readingNotes').put({ id: 'n1', memberId: 'm1', title: '升级前', reflection: '心得', updatedAt: 1, deleted: false, sync: 'synced' })
+    v2.close()
+
+    const v3 = new StudyLogDatabase(name)
+    expect(await v3.meta.get('cursor')).toEqual({ key: 'cursor', value: null })
+    expect(await v3.readingNotes.get('n1')).toMatchObject({ title: '升级前' })
+    expect(await v3.materials.count()).toBe(0)
+    expect(await v3.materialBodies.count()).toBe(0)
+    expect(v3.materials.schema.indexes.map(index => index.name).sort()).toEqual(['memberId', 'publishedAt', 'updatedAt'])
+    expect(v3.readingProgress.schema.indexes.map(index => index.name).sort()).toEqual(['materialId', 'memberId', 'updatedAt'])
+    v3.close()
+    await Dexie.delete(name)
   })
 })
