@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from '../config'
+import { DEMO_SHAPE, fillBranch } from '../demo'
+import { openStorage } from '../storage'
+
+/**
+ * `npm run demo`: fills a fresh database (DATA_DIR / DATABASE_URL, like the server) with a
+ * realistic branch, so a newcomer can look at the secretary's pages at once. Refuses a database
+ * that already has a branch: demo data must never mix with real records.
+ */
+
+async function main(): Promise<number> {
+  let config
+  try {
+    config = loadConfig()
+  }
+  catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      return 2
+    }
+    throw error
+  }
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
+  try {
+    const where = config.databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : `${config.dataDir} (DATA_DIR)`
+    if (await storage.branches.count() > 0) {
+      console.error(`demo: ${where} already has a branch; the demo only fills an empty database. Point DATA_DIR at a new folder (e.g. DATA_DIR=./demo-data npm run demo) and start the server with the same DATA_DIR.`)
+      return 1
+    }
+    const filled = await fillBranch(storage, DEMO_SHAPE)
+    const c = filled.counts
+    console.log(`demo: filled ${where} with the branch “${filled.branch.name}”:`)
+    console.log(`  ${c.members} members (${c.retired} retired), ${c.studyCheckins} study check-ins over ${DEMO_SHAPE.weeks} weeks, ${c.serviceLogs} service logs, ${c.readingNotes} reading notes, ${c.problems} problems, ${c.materials} materials`)
+    console.log(`  secretary invite code (书记邀请码): ${filled.branch.secretaryInviteCode}`)
+    console.log(`  member invite code (党员邀请码):    ${filled.branch.memberInviteCode}`)
+    console.log(`next: start the server on the same data (${config.databaseUrl ? 'DATABASE_URL=… ' : `DATA_DIR=${config.dataDir} `}npm start), open http://localhost:${config.port}/join, and join with the secretary invite code to see the 支部 tab.`)
+    return 0
+  }
+  finally {
+    await storage.close()
+  }
+}
+
+main().then((code) => {
+  process.exitCode = code
+}, (error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
