@@ -9,9 +9,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { effectScope, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
 import { useMaterial, useMaterials } from '@/app/composables/useMaterials'
+import { exportBackup } from '@/app/db/backup'
 import { db, outboxKey, StudyLogDatabase } from '@/app/db/database'
 import { NotSecretaryError, RecordValidationError, useMaterialsStore } from '@/app/stores/materials'
 import { useNotesStore } from '@/app/stores/notes'
+import { useReaderStore } from '@/app/stores/reader'
 import { useSessionStore } from '@/app/stores/session'
 import { useSyncStore } from '@/app/stores/sync'
 import { downloadMaterialBodies } from '@/app/sync/materialBodies'
@@ -313,5 +315,34 @@ describe('database version 3', () => {
     expect(v3.readingProgress.schema.indexes.map(index => index.name).sort()).toEqual(['materialId', 'memberId', 'updatedAt'])
     v3.close()
     await Dexie.delete(name)
+  })
+})
+
+describe('backups', () => {
+  it('carry reading progress and only the materials not yet on the server (with their text), and restore them', async () => {
+    await phone(branch.secretaryInviteCode, '王书记')
+    const materials = useMaterialsStore()
+    const onServer = await materials.publish(material('已在服务器'))
+    await useSyncStore().syncNow()
+    const unsent = await materials.publish(material('还没发出', '离线写的正文'))
+    await useReaderStore().savePosition(onServer, 1, 40)
+
+    const { json, csv } = await exportBackup()
+    const file = JSON.parse(json) as { records: Record<string, { id: string, data: Record<string, unknown> }[]> }
+    expect(file.records.materials!.map(row => row.id)).toEqual([unsent])
+    expect(file.records.materials![0]!.data).toMatchObject({ title: '还没发出', body: '离线写的正文' })
+    expect(file.records.readingProgress!.map(row => row.data)).toEqual([{ materialId: onServer, position: 1, percent: 40, secondsSpent: 0, finishedAt: null }])
+    expect(Object.keys(csv).sort()).toEqual(['problems', 'readingNotes', 'serviceLogs', 'studyCheckins'])
+
+    // A new phone restored from the file has the unsent material's text at once and pushes it.
+    setActivePinia(createPinia())
+    await resetDevice()
+    configureApi({ baseUrl: server.baseUrl })
+    await useSessionStore().restoreFromBackup(json)
+    expect(await db.materials.get(unsent)).toMatchObject({ sync: 'pending', title: '还没发出' })
+    expect((await db.materialBodies.get(unsent))?.body).toBe('离线写的正文')
+    await useSyncStore().syncNow()
+    expect(await db.outbox.count()).toBe(0)
+    expect((await db.materialBodies.get(onServer))?.body).toBe(text)
   })
 })
