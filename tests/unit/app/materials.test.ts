@@ -8,8 +8,9 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
-import { useMaterial, useMaterials } from '@/app/composables/useMaterials'
+import { downloadOf, useMaterial, useMaterials } from '@/app/composables/useMaterials'
 import { exportBackup } from '@/app/db/backup'
+import type { MaterialRow } from '@/app/db/database'
 import { db, outboxKey, StudyLogDatabase } from '@/app/db/database'
 import { NotSecretaryError, RecordValidationError, useMaterialsStore } from '@/app/stores/materials'
 import { useNotesStore } from '@/app/stores/notes'
@@ -344,5 +345,20 @@ describe('backups', () => {
     await useSyncStore().syncNow()
     expect(await db.outbox.count()).toBe(0)
     expect((await db.materialBodies.get(onServer))?.body).toBe(text)
+  })
+})
+
+describe('downloadOf (the list\'s download state)', () => {
+  const row = { id: 'm', updatedAt: 20, bodyBytes: 3000 } as MaterialRow
+
+  it('is downloaded when the text of this version is on the phone, whatever was reported', () => {
+    expect(downloadOf(row, 20, { state: 'failed', received: 0, total: 3000 })).toEqual({ state: 'downloaded', received: 3000, total: 3000 })
+  })
+
+  it('shows a running or failed download, and waits for a newer version of a kept text', () => {
+    expect(downloadOf(row, undefined, { state: 'downloading', received: 1200, total: 3100 })).toEqual({ state: 'downloading', received: 1200, total: 3100 })
+    expect(downloadOf(row, undefined, { state: 'failed', received: 0, total: 3000 }).state).toBe('failed')
+    expect(downloadOf(row, 10, { state: 'downloaded', received: 2000, total: 2000 })).toEqual({ state: 'waiting', received: 0, total: 3000 })
+    expect(downloadOf(row, undefined, undefined)).toEqual({ state: 'waiting', received: 0, total: 3000 })
   })
 })
