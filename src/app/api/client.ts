@@ -74,7 +74,7 @@ export type ApiMethod = 'GET' | 'POST' | 'PATCH'
  * rejects with `ApiError` (no answer at all: code `'network'`). JSON calls go through `apiRequest`;
  * the secretary's file exports read the `Response` themselves.
  */
-export async function apiResponse(method: ApiMethod, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+export async function apiResponse(method: ApiMethod, path: string, body?: unknown, accept = 'application/json', timeoutMs = context.timeoutMs): Promise<Response> {
   const headers: Record<string, string> = { 'Accept': accept, 'Accept-Language': context.locale }
   if (context.token)
     headers.Authorization = `Bearer ${context.token}`
@@ -87,7 +87,7 @@ export async function apiResponse(method: ApiMethod, path: string, body?: unknow
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       // Safari before 16 has no AbortSignal.timeout; there a request simply waits for the network.
-      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(context.timeoutMs) : undefined,
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined,
     })
   }
   catch (cause) {
@@ -122,6 +122,9 @@ export async function apiRequest<T>(method: ApiMethod, path: string, body?: unkn
 /** Bytes of a download so far, and its size from `Content-Length` (null when the server did not say). */
 export type DownloadProgress = (received: number, total: number | null) => void
 
+/** How long a material's text may take to arrive before the download counts as failed. */
+export const MATERIAL_DOWNLOAD_TIMEOUT_MS = 5 * 60_000
+
 /** Reads a response body as text, reporting bytes as they arrive. */
 async function readWithProgress(response: Response, onProgress?: DownloadProgress): Promise<string> {
   const length = Number(response.headers.get('Content-Length'))
@@ -147,7 +150,8 @@ async function readWithProgress(response: Response, onProgress?: DownloadProgres
 
 /** `GET /materials/:id`, streamed so the caller can show 下载中 N%; a connection broken mid-way is `'network'`. */
 async function materialBody(id: string, onProgress?: DownloadProgress): Promise<MaterialBodyResponse> {
-  const response = await apiResponse('GET', `/materials/${encodeURIComponent(id)}`)
+  // The timeout covers the whole text: a 300 KB material on a weak rural connection takes minutes.
+  const response = await apiResponse('GET', `/materials/${encodeURIComponent(id)}`, undefined, 'application/json', MATERIAL_DOWNLOAD_TIMEOUT_MS)
   let answer: Partial<MaterialBodyResponse> | null = null
   try {
     answer = JSON.parse(await readWithProgress(response, onProgress)) as Partial<MaterialBodyResponse> | null
