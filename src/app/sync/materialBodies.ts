@@ -29,6 +29,7 @@ export interface MaterialDownloadSummary {
   pruned: number
 }
 
+/** Whose texts a download round keeps, and who hears about each state change. */
 export interface MaterialDownloadOptions {
   /** The member the texts are kept for; nothing is stored if the device signs out meanwhile. */
   memberId: string
