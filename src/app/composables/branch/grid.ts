@@ -51,7 +51,6 @@ export function rateChartOption(totals: readonly GridWeekTotal[], texts: ChartTe
       type: 'line' as const,
       data: totals.map(total => participationPercent(total.studied, total.total)),
       itemStyle: { color: '#c8102e' },
-      label: { show: totals.length <= 12, formatter: (item: { value: unknown }) => formatPercent(Number(item.value)), fontSize: 10 },
     }],
   }
 }
