@@ -15,6 +15,11 @@ import { useSyncStore } from './sync'
 
 /** Reading position writes are kept at most this often while the member scrolls (ms); leaving writes at once. */
 export const POSITION_SAVE_INTERVAL_MS = 5_000
+/**
+ * Reading time alone (the member reads without scrolling) is written this seldom: each write
+ * queues a push, and the status bar should not blink 待同步 every few seconds.
+ */
+export const READING_TIME_SAVE_INTERVAL_MS = 30_000
 
 /** What finishing or 标记已学 did: a home-study check-in was written, one already counts this week, or too little reading time. */
 export type StudiedOutcome = 'counted' | 'alreadyCounted' | 'tooShort'
@@ -50,7 +55,7 @@ export const useReaderStore = defineStore('reader', () => {
 
   const pending = new Map<string, PendingProgress>()
   const lastWrite = new Map<string, number>()
-  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const timers = new Map<string, { handle: ReturnType<typeof setTimeout>, due: number }>()
   let writes: Promise<unknown> = Promise.resolve()
 
   function memberId(): string {
@@ -72,7 +77,7 @@ export const useReaderStore = defineStore('reader', () => {
 
   /** Writes a material's waiting changes merged into its stored progress; percent never goes down. */
   async function write(materialId: string, extra?: (data: ReadingProgressData) => ReadingProgressData): Promise<ReadingProgressRow | undefined> {
-    clearTimeout(timers.get(materialId))
+    clearTimeout(timers.get(materialId)?.handle)
     timers.delete(materialId)
     const changes = pending.get(materialId) ?? { seconds: 0 }
     pending.delete(materialId)
@@ -108,16 +113,28 @@ export const useReaderStore = defineStore('reader', () => {
     return next
   }
 
+  /** When a material's waiting changes are due: soon for a new position, later for reading time alone. */
+  function dueIn(materialId: string): number {
+    const entry = pending.get(materialId)
+    const moved = entry?.position !== undefined || entry?.percent !== undefined
+    const interval = moved ? POSITION_SAVE_INTERVAL_MS : READING_TIME_SAVE_INTERVAL_MS
+    return interval - (Date.now() - (lastWrite.get(materialId) ?? 0))
+  }
+
   function schedule(materialId: string): Promise<void> {
-    const since = Date.now() - (lastWrite.get(materialId) ?? 0)
-    if (since >= POSITION_SAVE_INTERVAL_MS)
+    const wait = dueIn(materialId)
+    if (wait <= 0)
       return serial(() => write(materialId)).then(() => {})
-    if (!timers.has(materialId)) {
-      timers.set(materialId, setTimeout(() => {
-        timers.delete(materialId)
-        void serial(() => write(materialId)).catch(error => console.error('reading progress not saved', error))
-      }, POSITION_SAVE_INTERVAL_MS - since))
-    }
+    const timer = timers.get(materialId)
+    // A position arriving while only reading time waited brings the write forward.
+    if (timer && timer.due <= Date.now() + wait)
+      return Promise.resolve()
+    clearTimeout(timer?.handle)
+    const handle = setTimeout(() => {
+      timers.delete(materialId)
+      void serial(() => write(materialId)).catch(error => console.error('reading progress not saved', error))
+    }, wait)
+    timers.set(materialId, { handle, due: Date.now() + wait })
     return Promise.resolve()
   }
 
@@ -133,7 +150,7 @@ export const useReaderStore = defineStore('reader', () => {
     return schedule(materialId)
   }
 
-  /** Adds reading time (seconds the reader was open and visible); written with the next position write. */
+  /** Adds reading time (seconds the reader was open and visible); written with the next position write, or within half a minute. */
   function addReadingTime(materialId: string, seconds: number): Promise<void> {
     if (!(seconds > 0))
       return Promise.resolve()

@@ -107,6 +107,21 @@ describe('reading position', () => {
     vi.restoreAllMocks()
   })
 
+  it('keeps reading time alone for later, and writes it with the rest on flush', async () => {
+    const me = await newMember('周九')
+    const reader = useReaderStore()
+    const [id] = materialIds as [string]
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now())
+    await reader.addReadingTime(id, 5)
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ secondsSpent: 5 })
+    await reader.addReadingTime(id, 5)
+    await reader.addReadingTime(id, 5)
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ secondsSpent: 5 })
+    expect(reader.waiting).toEqual([id])
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ secondsSpent: 15 })
+  })
+
   it('reaches the member\'s other phone through the server', async () => {
     const me = await newMember('王五')
     const [id] = materialIds as [string]
