@@ -9,6 +9,7 @@ import type { Buffer } from 'node:buffer'
  */
 import type { Browser, Page } from 'playwright-core'
 import type { RunningServer } from '../browser/support/server'
+import type { BranchBenchResult } from './branch'
 import type { ReaderResult } from './reader'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
@@ -24,6 +25,7 @@ import { launchChromium, newPhoneContext } from '../browser/support/browser'
 import { buildApp } from '../browser/support/build'
 import { REPO_ROOT } from '../browser/support/paths'
 import { createBranch, startServer } from '../browser/support/server'
+import { branchBench, branchRows } from './branch'
 import { readerFirstScreen, readerLog, readerRows } from './reader'
 
 const JS_BUDGET_KIB = 150
@@ -36,6 +38,8 @@ const SCROLL_STEP_PX = 40
 const LISTS_ONLY = process.argv.includes('--lists')
 /** `npm run bench -- --reader`: only (e), the reader's first screen, printed. */
 const READER_ONLY = process.argv.includes('--reader')
+/** `npm run bench -- --branch`: only (f), the secretary's grid and summary on a 500-member year, printed. */
+const BRANCH_ONLY = process.argv.includes('--branch')
 
 interface ScriptSize { url: string, bytes: number, gzipBytes: number }
 interface FirstPageResult { page: string, files: ScriptSize[], totalGzipKiB: number, budgetKiB: number, pass: boolean }
@@ -376,7 +380,7 @@ async function scrollList(browser: Browser, server: RunningServer, inviteCode: s
   }
 }
 
-function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult | null, scrolls: ScrollResult[], reader?: ReaderResult }): string {
+function readmeTable(results: { date: string, machine: string, firstPage: FirstPageResult[], saves: SaveLatency[], push: PushResult | null, scrolls: ScrollResult[], reader?: ReaderResult, branch?: BranchBenchResult }): string {
   const lines = [
     `Measured ${results.date} on ${results.machine}, Chromium headless at 390×844.`,
     '',
@@ -390,6 +394,7 @@ function readmeTable(results: { date: string, machine: string, firstPage: FirstP
       `| ${r.list}: scroll ${r.frames} frames × ${SCROLL_STEP_PX} px, CPU ${r.cpuThrottle}× slower | frame median ${r.medianFrameMs} ms, p95 ${r.p95FrameMs} ms, max ${r.maxFrameMs} ms; ${r.slowFrames} frames over 33 ms; ${r.longTasks} long tasks (${r.longTaskMs} ms); ${r.loadMoreTaps} × 加载更多 → ${r.rowsRendered} rows |`,
     ]),
     ...(results.reader ? readerRows(results.reader) : []),
+    ...(results.branch ? branchRows(results.branch) : []),
   ]
   return lines.join('\n')
 }
@@ -435,6 +440,11 @@ async function readerOnly(browser: Browser, server: RunningServer): Promise<void
 }
 
 async function main(): Promise<void> {
+  if (BRANCH_ONLY) {
+    const branch = await branchBench()
+    console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls: [], branch }))
+    return
+  }
   const root = await mkdtemp(path.join(tmpdir(), 'study-log-bench-'))
   let server: RunningServer | undefined
   let browser: Browser | undefined
@@ -481,6 +491,8 @@ async function main(): Promise<void> {
 
     const reader = await readerPart(browser, server)
 
+    const secretaryViews = await branchBench()
+
     const cpu = cpus()
     const results = {
       date: new Date().toISOString().slice(0, 10),
@@ -490,6 +502,7 @@ async function main(): Promise<void> {
       push,
       scrolls,
       reader,
+      branch: secretaryViews,
     }
     const outDir = path.join(REPO_ROOT, 'tests/bench/out')
     await mkdir(outDir, { recursive: true })

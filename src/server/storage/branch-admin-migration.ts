@@ -38,3 +38,18 @@ export const branchAdminMigration: Migration = {
     await db.schema.alterTable('members').dropColumn('retired').execute()
   },
 }
+
+/**
+ * Migration 0005: covering indexes for the secretary's views on a big branch (500 members, a
+ * year): the grid's (branch, week) scan and the summary's (branch, date) scans read no table rows.
+ */
+export const branchIndexesMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('study_checkins_branch_week_cover').on('study_checkins').columns(['branch_id', 'week', 'member_id', 'deleted', 'minutes']).execute()
+    await db.schema.createIndex('study_checkins_branch_date_cover').on('study_checkins').columns(['branch_id', 'date', 'deleted', 'form', 'member_id', 'week', 'minutes', 'material_id']).execute()
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropIndex('study_checkins_branch_date_cover').execute()
+    await db.schema.dropIndex('study_checkins_branch_week_cover').execute()
+  },
+}

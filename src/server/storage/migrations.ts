@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
-import { branchAdminMigration } from './branch-admin-migration'
+import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
 
 /**
  * Migrations live in code (a static provider) so `tsx` and tests need no file globbing, and are
@@ -141,6 +141,7 @@ export const migrations: Record<string, Migration> = {
   '0002_problems': problems,
   '0003_materials': materials,
   '0004_branch_admin': branchAdminMigration,
+  '0005_branch_indexes': branchIndexesMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

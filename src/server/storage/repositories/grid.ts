@@ -22,26 +22,22 @@ export class GridQueries {
     return query
   }
 
-  /** One row per member of the group with a cell per week (in `weeks`' order), and per-week totals. */
+  /**
+   * One row per member of the group with a cell per week (in `weeks`' order), and per-week totals.
+   * The sums come from one grouped scan of the (branch, week, member, deleted, minutes) covering
+   * index; members outside the group are dropped when the rows are laid out.
+   */
   async grid(branchId: string, weeks: readonly string[], group: MemberGroup): Promise<{ members: GridMember[], totals: GridWeekTotal[] }> {
     const from = weeks[0]!
     const to = weeks.at(-1)!
     const people = await this.groupMembers(branchId, group).select(['members.id', 'members.name', 'members.role', 'members.retired']).execute()
-    const sums = await this.groupMembers(branchId, group)
-      .innerJoin('study_checkins as c', 'c.member_id', 'members.id')
-      .select(eb => ['c.member_id as memberId', 'c.week as week', eb.fn.countAll<number>().as('checkins'), eb.fn.sum<number>('c.minutes').as('minutes')])
-      .where('c.deleted', '=', 0)
+    const sums = await this.db.selectFrom('study_checkins as c')
+      .select(eb => ['c.week as week', 'c.member_id as memberId', eb.fn.countAll<number>().as('checkins'), eb.fn.sum<number>('c.minutes').as('minutes')])
+      .where('c.branch_id', '=', branchId)
       .where('c.week', '>=', from)
       .where('c.week', '<=', to)
-      .groupBy(['c.member_id', 'c.week'])
-      .execute()
-    const weekTotals = await this.groupMembers(branchId, group)
-      .innerJoin('study_checkins as c', 'c.member_id', 'members.id')
-      .select(eb => ['c.week as week', eb.fn.count<number>('c.member_id').distinct().as('studied')])
       .where('c.deleted', '=', 0)
-      .where('c.week', '>=', from)
-      .where('c.week', '<=', to)
-      .groupBy('c.week')
+      .groupBy(['c.week', 'c.member_id'])
       .execute()
 
     const column = new Map(weeks.map((w, i) => [w, i]))
@@ -57,20 +53,22 @@ export class GridQueries {
         minutes: 0,
       })
     }
+    const studiedIn = weeks.map(() => 0)
     for (const s of sums) {
       const row = rows.get(s.memberId)
       const i = column.get(s.week!)
       if (!row || i === undefined)
         continue
-      row.cells[i] = { studied: true, minutes: Number(s.minutes ?? 0), checkins: Number(s.checkins) }
+      const minutes = Number(s.minutes ?? 0)
+      row.cells[i] = { studied: true, minutes, checkins: Number(s.checkins) }
       row.weeksStudied += 1
-      row.minutes += Number(s.minutes ?? 0)
+      row.minutes += minutes
+      studiedIn[i]! += 1
     }
-    const studiedIn = new Map(weekTotals.map(t => [t.week!, Number(t.studied)]))
     const total = people.length
     return {
       members: [...rows.values()].sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id)),
-      totals: weeks.map(week => ({ week, studied: studiedIn.get(week) ?? 0, total, rate: percent(studiedIn.get(week) ?? 0, total) })),
+      totals: weeks.map((week, i) => ({ week, studied: studiedIn[i]!, total, rate: percent(studiedIn[i]!, total) })),
     }
   }
 

@@ -52,6 +52,34 @@ export class SummaryQueries {
     return { rows: num(row.rows), members: num(row.members), sessions: num(row.sessions), attendance: num(row.attendance), minutes: num(row.minutes), withMaterial: num(row.withMaterial) }
   }
 
+  /**
+   * The single-form figures of a month in one grouped scan (sessions and attendance both by week
+   * and by date), so a summary reads the month's check-ins a few times, not once per figure.
+   */
+  private async studyByForm(scope: SummaryScope): Promise<Map<string, { week: StudyAggregates, date: StudyAggregates }>> {
+    const { start, end } = monthRange(scope.month)
+    const rows = await (this.db as AnyDb).selectFrom('study_checkins as r').select((eb: any) => [
+      'r.form as form',
+      eb.fn.countAll().as('rows'),
+      eb.fn.count('r.member_id').distinct().as('members'),
+      sql`count(distinct r.week)`.as('weeks'),
+      sql`count(distinct r.date)`.as('dates'),
+      sql`count(distinct r.member_id || '|' || r.week)`.as('weekPairs'),
+      sql`count(distinct r.member_id || '|' || r.date)`.as('datePairs'),
+      eb.fn.sum('r.minutes').as('minutes'),
+      eb.fn.count('r.material_id').as('withMaterial'),
+    ]).where('r.branch_id', '=', scope.branchId).where('r.date', '>=', start).where('r.date', '<=', end).where('r.deleted', '=', 0).groupBy('r.form').execute() as Record<string, unknown>[]
+    const byForm = new Map<string, { week: StudyAggregates, date: StudyAggregates }>()
+    for (const r of rows) {
+      const common = { rows: num(r.rows), members: num(r.members), minutes: num(r.minutes), withMaterial: num(r.withMaterial) }
+      byForm.set(String(r.form), {
+        week: { ...common, sessions: num(r.weeks), attendance: num(r.weekPairs) },
+        date: { ...common, sessions: num(r.dates), attendance: num(r.datePairs) },
+      })
+    }
+    return byForm
+  }
+
   private serviceRows(scope: SummaryScope, activity?: string) {
     const { start, end } = monthRange(scope.month)
     let query = (this.db as AnyDb).selectFrom('service_logs as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
@@ -94,7 +122,11 @@ export class SummaryQueries {
       const rule = spec.rule
       switch (rule.source) {
         case 'study': {
-          const agg: StudyAggregates = await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
+          const oneForm = rule.forms?.length === 1 && !rule.retiredOnly ? rule.forms[0]! : null
+          const empty: StudyAggregates = { rows: 0, members: 0, sessions: 0, attendance: 0, minutes: 0, withMaterial: 0 }
+          const agg: StudyAggregates = oneForm
+            ? ((await once('study:byForm', () => this.studyByForm(scope)) as Map<string, { week: StudyAggregates, date: StudyAggregates }>).get(oneForm)?.[rule.by ?? 'date'] ?? empty)
+            : await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
           if (rule.measure === 'rate') {
             const members = await once('members', () => this.memberCount(scope.branchId))
             const possible = agg.sessions * members
