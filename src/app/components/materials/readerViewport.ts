@@ -9,6 +9,8 @@ interface ReaderViewportHandlers {
   onRead: (position: number, percent: number) => void
   /** The member scrolled the end of the text onto the screen. */
   onEnd: () => void
+  /** How many blocks the text has (the page may not have drawn them all yet). */
+  total: () => number
 }
 
 /**
@@ -129,7 +131,8 @@ export function useReaderViewport(root: Ref<HTMLElement | null>, handlers: Reade
     userScrolled.value = true
     const elements = blockElements()
     const first = indexOf(firstVisibleElement(elements))
-    if (first === null)
+    // Until every block is drawn, neither the percentage nor the end can be told.
+    if (first === null || elements.length < handlers.total())
       return
     const last = lastVisibleIndex(elements)
     handlers.onRead(first, elements.length ? Math.round((last + 1) / elements.length * 100) : 0)
