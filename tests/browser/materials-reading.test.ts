@@ -135,7 +135,7 @@ describe('study materials: publish, pull, read offline', () => {
     await readerBlock(page, target).waitFor()
     await expect.poll(() => onScreen(page, target), { timeout: 20_000 }).toBe(true)
     expect(await onScreen(page, MATERIAL.paragraphs[0]!)).toBe(false)
-    expect(await fontSizeOf(readerBlock(page, target))).toBe(enlarged)
+    await expect.poll(() => fontSizeOf(readerBlock(page, target))).toBe(enlarged)
 
     // Back online, the progress reaches the server, and from there the member's other phone.
     await context.setOffline(false)
