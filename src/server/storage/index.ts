@@ -108,7 +108,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     ...records,
     completion: new CompletionQueries(db),
     branchAdmin,
-    grid: new GridQueries(db),
+    grid: new GridQueries(db, dialectName),
     summary: new SummaryQueries(db, branchAdmin),
     sync: new SyncStore(db, records),
     createBranch: name => branches.create(name),

@@ -12,7 +12,7 @@ import { monthRange, monthsBetween, percent } from '../../../domain/summary'
 const byName = new Intl.Collator('zh-CN')
 
 export class GridQueries {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: 'sqlite' | 'postgres') {}
 
   // The branch's members in a group (everyone now in the branch, or only those in work / retired).
   private groupMembers(branchId: string, group: MemberGroup) {
@@ -31,14 +31,23 @@ export class GridQueries {
     const from = weeks[0]!
     const to = weeks.at(-1)!
     const people = await this.groupMembers(branchId, group).select(['members.id', 'members.name', 'members.role', 'members.retired']).execute()
-    const sums = await this.db.selectFrom('study_checkins as c')
-      .select(eb => ['c.week as week', 'c.member_id as memberId', eb.fn.countAll<number>().as('checkins'), eb.fn.sum<number>('c.minutes').as('minutes')])
+    // One row per member: its (week, check-ins, minutes) sums joined into a string by the database,
+    // so a year of a 500-member branch crosses into JS as 500 rows, not 20,000.
+    const weekSums = this.db.selectFrom('study_checkins as c')
+      .select(eb => ['c.week as week', 'c.member_id as member_id', eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>('c.minutes'), eb.lit(0)).as('m')])
       .where('c.branch_id', '=', branchId)
       .where('c.week', '>=', from)
       .where('c.week', '<=', to)
       .where('c.deleted', '=', 0)
       .groupBy(['c.week', 'c.member_id'])
-      .execute()
+    const joined = this.dialect === 'postgres'
+      ? sql<string>`string_agg(s.week || ',' || s.n || ',' || s.m, ';')`
+      : sql<string>`group_concat(s.week || ',' || s.n || ',' || s.m, ';')`
+    const perMember = await this.db.selectFrom(weekSums.as('s')).select(['s.member_id as memberId', joined.as('cells')]).groupBy('s.member_id').execute()
+    const sums = perMember.flatMap(row => row.cells.split(';').map((cell) => {
+      const [week, checkins, minutes] = cell.split(',')
+      return { memberId: row.memberId, week: week!, checkins: Number(checkins), minutes: Number(minutes) }
+    }))
 
     const column = new Map(weeks.map((w, i) => [w, i]))
     const rows = new Map<string, GridMember>()
@@ -56,11 +65,11 @@ export class GridQueries {
     const studiedIn = weeks.map(() => 0)
     for (const s of sums) {
       const row = rows.get(s.memberId)
-      const i = column.get(s.week!)
+      const i = column.get(s.week)
       if (!row || i === undefined)
         continue
-      const minutes = Number(s.minutes ?? 0)
-      row.cells[i] = { studied: true, minutes, checkins: Number(s.checkins) }
+      const minutes = s.minutes
+      row.cells[i] = { studied: true, minutes, checkins: s.checkins }
       row.weeksStudied += 1
       row.minutes += minutes
       studiedIn[i]! += 1
