@@ -1,0 +1,140 @@
+import type { Browser } from 'playwright-core'
+import type { CreatedBranch, RunningServer } from './support/server'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { todayIn } from '../../src/domain/week'
+import { joinByApi, serverRows } from './support/api'
+import { action, joinInApp, problemEntry, tab, waitForSynced } from './support/app'
+import { openBranchSection, openBranchTab, pushProblem } from './support/branch'
+import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
+import { createBranch, startServer } from './support/server'
+
+// 成员管理 and 问题清单 reach the members' phones: 停用设备 signs a phone out at its next sync, a new
+// invite code retires the old one, and a problem's new status shows under the reporter's 我反映的问题.
+describe('the secretary manages members and the problem register', () => {
+  let server: RunningServer
+  let browser: Browser
+  let branch: CreatedBranch
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+    branch = await createBranch(server, '和平党支部')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('停用设备: the member\'s phone says its sign-in is gone; 更换党员邀请码 retires the old code; 设为退休 sticks', async () => {
+    const memberContext = await newPhoneContext(browser)
+    const memberPage = await memberContext.newPage()
+    reportPageOnFailure(memberPage, 'member')
+    await joinInApp(memberPage, server.baseUrl, branch.memberInviteCode, '赵停用')
+
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'secretary')
+    const errors = collectPageErrors(page)
+    const secretary = await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await openBranchTab(page)
+    await openBranchSection(page, '成员管理')
+
+    // The invite codes, and a new member code: the old one no longer lets anyone in.
+    await page.getByText(branch.memberInviteCode, { exact: true }).waitFor()
+    await action(page, '更换党员邀请码').click()
+    await page.getByRole('dialog', { name: '更换党员邀请码' }).getByRole('button', { name: '确认更换' }).click()
+    await page.getByText('党员邀请码已更换。', { exact: true }).waitFor()
+    await page.getByText(branch.memberInviteCode, { exact: true }).waitFor({ state: 'detached' })
+    await expect(joinByApi(server.baseUrl, branch.memberInviteCode, '钱迟到')).rejects.toThrow(/403/)
+
+    // The list shows role, status and joining date; tapping opens the member.
+    const row = page.getByRole('link').filter({ hasText: '赵停用' })
+    expect(await row.textContent()).toMatch(/党员.*在职.*未填入党日期/)
+    await row.click()
+    await page.getByRole('heading', { level: 1, name: '赵停用' }).waitFor()
+
+    await action(page, '设为退休').click()
+    await page.getByText('已设为退休。', { exact: true }).waitFor()
+    await action(page, '设为在职').waitFor()
+    await page.getByLabel('入党日期', { exact: true }).fill('1986-11-03')
+    await action(page, '保存日期').click()
+    await page.getByText('入党日期已保存。', { exact: true }).waitFor()
+
+    await action(page, '停用设备').click()
+    await page.getByRole('dialog', { name: '停用赵停用的设备？' }).getByRole('button', { name: '确认停用' }).click()
+    await page.getByText('已停用 1 台设备。', { exact: true }).waitFor()
+
+    // The member's next sync is refused, and the app says so.
+    await action(memberPage, '立即同步').click()
+    await memberPage.getByRole('alert').filter({ hasText: '登录已失效' }).waitFor()
+
+    // What the secretary set is what the server now says (and 本月政治生日 lists November birthdays).
+    const members = await fetch(`${server.baseUrl}/api/v1/branch/members`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { members: { name: string, retired: boolean, partyJoinDate: string | null, activeDevices: number }[] }
+    expect(members.members.find(m => m.name === '赵停用')).toMatchObject({ retired: true, partyJoinDate: '1986-11-03', activeDevices: 0 })
+
+    expect(errors).toEqual([])
+    await context.close()
+    await memberContext.close()
+  })
+
+  it('a problem set 推进中 with 负责人 and 办理结果 reaches the reporter\'s 我反映的问题', async () => {
+    const today = todayIn('Asia/Shanghai')
+    const memberContext = await newPhoneContext(browser)
+    const memberPage = await memberContext.newPage()
+    reportPageOnFailure(memberPage, 'member')
+    const memberErrors = collectPageErrors(memberPage)
+    const member = await joinInApp(memberPage, server.baseUrl, await freshMemberCode(), '孙反映')
+    // Reported from the member's other device; this phone pulls it.
+    await pushProblem(server.baseUrl, member.token, { date: today, community: '和平社区', category: 'environment', title: '楼道灯坏了', detail: '3号楼二单元' })
+    await tab(memberPage, '服务').click()
+    await action(memberPage, '立即同步').click()
+    await waitForSynced(memberPage)
+    await expect.poll(() => problemEntry(memberPage, '楼道灯坏了').textContent()).toContain('待解决')
+
+    const context = await newPhoneContext(browser)
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'secretary')
+    const errors = collectPageErrors(page)
+    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '周书记')
+    await openBranchTab(page)
+    await openBranchSection(page, '问题清单')
+    await page.getByText('待解决 1', { exact: true }).waitFor()
+
+    const problem = page.getByRole('article', { name: /楼道灯坏了/ })
+    expect(await problem.textContent()).toContain('反映人：孙反映')
+    await problem.getByLabel('办理状态', { exact: true }).selectOption({ label: '推进中' })
+    await problem.getByLabel('负责人', { exact: true }).fill('周书记')
+    await problem.getByLabel('办理结果', { exact: true }).fill('已联系物业，本周内更换')
+    await problem.getByRole('button', { name: '保存', exact: true }).click()
+    await page.getByText('推进中 1', { exact: true }).waitFor()
+    await page.getByText('待解决 0', { exact: true }).waitFor()
+
+    // Filtering by status shows it under 推进中 and not under 待解决.
+    await page.getByLabel('状态', { exact: true }).selectOption({ label: '待解决' })
+    await page.getByText('没有符合条件的问题。', { exact: true }).waitFor()
+    await page.getByLabel('状态', { exact: true }).selectOption({ label: '推进中' })
+    await page.getByRole('article', { name: /楼道灯坏了/ }).waitFor()
+
+    const rows = await serverRows(server.baseUrl, member.token, 'problems')
+    expect(rows[0]!.data).toMatchObject({ status: 'in_progress', ownerName: '周书记', resolution: '已联系物业，本周内更换' })
+
+    await action(memberPage, '立即同步').click()
+    await waitForSynced(memberPage)
+    await expect.poll(() => problemEntry(memberPage, '楼道灯坏了').textContent()).toContain('推进中')
+    expect(await problemEntry(memberPage, '楼道灯坏了').textContent()).toContain('办理结果：已联系物业，本周内更换')
+
+    expect(errors).toEqual([])
+    expect(memberErrors).toEqual([])
+    await context.close()
+    await memberContext.close()
+  })
+
+  /** The branch's member code now (the first test replaced the original). */
+  async function freshMemberCode(): Promise<string> {
+    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '吴助理')
+    const overview = await fetch(`${server.baseUrl}/api/v1/branch`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { branch: { memberInviteCode: string } }
+    return overview.branch.memberInviteCode
+  }
+})

@@ -1,0 +1,114 @@
+import type { Browser } from 'playwright-core'
+import type { CreatedBranch, RunningServer } from './support/server'
+import { readFile } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { todayIn } from '../../src/domain/week'
+import { joinByApi, pushChanges } from './support/api'
+import { action, joinInApp } from './support/app'
+import { openBranchSection, openBranchTab, pushCheckin, recordId, unzipEntries } from './support/branch'
+import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { reportPageOnFailure } from './support/diagnose'
+import { createBranch, startServer } from './support/server'
+
+/** The month before the one `today` falls in, as `YYYY-MM`. */
+function previousMonth(today: string): string {
+  const year = Number(today.slice(0, 4))
+  const month = Number(today.slice(5, 7))
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}
+
+// 阶段性总结: last month's figures from the records, each traceable to its rows, the sentences in the
+// report's words, and the Word and Excel files carrying the same text.
+describe('the monthly summary', () => {
+  let server: RunningServer
+  let browser: Browser
+  let branch: CreatedBranch
+
+  beforeAll(async () => {
+    server = await startServer({ staticFrom: inject('buildA') })
+    browser = await launchChromium()
+    branch = await createBranch(server, '和平党支部')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('shows last month\'s figures and sentences, traces a figure to its rows, exports Word and CSV, prints without the app\'s chrome', async () => {
+    const month = previousMonth(todayIn('Asia/Shanghai'))
+    const [year, monthNumber] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))]
+    // Two weeks of 支部集中学习 (the 5th and the 12th are always in different ISO weeks): 张三 both, 李四 the first.
+    const zhang = await joinByApi(server.baseUrl, branch.memberInviteCode, '张三')
+    const li = await joinByApi(server.baseUrl, branch.memberInviteCode, '李四')
+    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
+    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-12`, form: 'branch_study', topic: '集中学习二', minutes: 90 })
+    await pushCheckin(server.baseUrl, li.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
+    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
+    await pushChanges(server.baseUrl, li.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '和平社区', activity: 'visit', hours: 2, description: '走访独居老人' } }])
+
+    const context = await newPhoneContext(browser)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl })
+    const page = await context.newPage()
+    reportPageOnFailure(page, 'secretary')
+    const errors = collectPageErrors(page)
+    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await openBranchTab(page)
+    await openBranchSection(page, '阶段性总结')
+
+    // Last month by default; 2 sessions, 3 人次 of 3 members × 2 sessions = 50%.
+    expect(await page.getByLabel('月份', { exact: true }).inputValue()).toBe(month)
+    await page.getByRole('heading', { name: `${year}年${monthNumber}月`, exact: true }).waitFor()
+    const first = page.getByText(/^本月共开展支部集中学习/)
+    await first.waitFor()
+    expect(await first.textContent()).toMatch(/^\s*本月共开展支部集中学习2次，参学党员3人次，参学率50(?:\.0)?%。\s*$/)
+    await page.getByText('组织学习交流活动1次（计划每月2次），开展专题研讨0次（计划每月1次）。', { exact: true }).waitFor()
+    await page.getByText(/1名党员深入社区开展走访慰问等社区活动1人次，服务时长2小时/).waitFor()
+
+    await action(page, '复制文字').click()
+    await page.getByText('已复制', { exact: true }).waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('本月共开展支部集中学习2次，参学党员3人次')
+
+    // A figure is a link to the rows it counts.
+    const held = page.getByRole('link', { name: /^支部集中学习\s*2 次$/ })
+    await held.click()
+    await page.getByRole('heading', { level: 1, name: '支部集中学习' }).waitFor()
+    const rows = page.getByRole('main').getByRole('listitem')
+    await expect.poll(() => rows.count()).toBe(3)
+    const texts = await rows.allTextContents()
+    expect(texts.filter(text => text.includes('张三'))).toHaveLength(2)
+    expect(texts.filter(text => text.includes('李四'))).toHaveLength(1)
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.getByRole('heading', { level: 1, name: '阶段性总结' }).waitFor()
+    await first.waitFor()
+
+    // 导出Word: a real .docx whose document carries the sentences.
+    const [word] = await Promise.all([page.waitForEvent('download'), action(page, '导出Word').click()])
+    expect(word.suggestedFilename()).toBe(`和平党支部${year}年${monthNumber}月阶段性总结.docx`)
+    const docx = unzipEntries(await readFile((await word.path())!))
+    expect([...docx.keys()]).toContain('[Content_Types].xml')
+    expect(docx.get('word/document.xml')!.toString('utf8')).toContain('本月共开展支部集中学习2次，参学党员3人次')
+
+    // 导出Excel: CSV with a BOM, so Excel reads the Chinese.
+    const [excel] = await Promise.all([page.waitForEvent('download'), action(page, '导出Excel').click()])
+    expect(excel.suggestedFilename()).toBe(`和平党支部${year}年${monthNumber}月阶段性总结.csv`)
+    const csv = await readFile((await excel.path())!, 'utf8')
+    expect(csv.startsWith('\uFEFF')).toBe(true)
+    expect(csv).toContain('本月共开展支部集中学习2次，参学党员3人次')
+
+    // The print view is the summary alone.
+    await page.emulateMedia({ media: 'print' })
+    expect(await page.getByRole('navigation', { name: '主导航' }).isVisible()).toBe(false)
+    expect(await action(page, '导出Word').isVisible()).toBe(false)
+    expect(await first.isVisible()).toBe(true)
+    await page.emulateMedia({ media: 'screen' })
+    expect(await action(page, '打印').isVisible()).toBe(true)
+
+    // Another month: its own figures.
+    await page.getByLabel('月份', { exact: true }).fill(previousMonth(`${month}-01`))
+    await page.getByText(/^本月共开展支部集中学习0次/).waitFor()
+
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
