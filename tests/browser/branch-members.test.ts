@@ -70,6 +70,14 @@ describe('the secretary manages members and the problem register', () => {
     await action(memberPage, '立即同步').click()
     await memberPage.getByRole('alert').filter({ hasText: '登录已失效' }).waitFor()
 
+    // The branch's only secretary cannot step down: the server's reason is shown.
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.getByRole('link').filter({ hasText: '王书记' }).click()
+    await page.getByRole('heading', { level: 1, name: '王书记' }).waitFor()
+    await action(page, '取消书记').click()
+    await page.getByRole('alert').filter({ hasText: '支部至少要有一名书记' }).waitFor()
+    await action(page, '取消书记').waitFor()
+
     // What the secretary set is what the server now says (and 本月政治生日 lists November birthdays).
     const members = await fetch(`${server.baseUrl}/api/v1/branch/members`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { members: { name: string, retired: boolean, partyJoinDate: string | null, activeDevices: number }[] }
     expect(members.members.find(m => m.name === '赵停用')).toMatchObject({ retired: true, partyJoinDate: '1986-11-03', activeDevices: 0 })
