@@ -46,7 +46,7 @@ describe('material downloads', () => {
     await joinInApp(page, server.baseUrl, branch.memberInviteCode, '曹下载')
     await openMaterialsTab(page)
     const entry = materialEntry(page, TITLE)
-    await entry.getByText(/下载未完成|等待下载/).first().waitFor({ timeout: 30_000 })
+    await entry.getByText(/下载未完成/).first().waitFor({ timeout: 30_000 })
     expect(attempts).toBeGreaterThan(0)
     expect(await entry.getByText('已下载').count()).toBe(0)
     await page.getByText(/手机已存 0 篇/).first().waitFor()
