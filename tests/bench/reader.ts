@@ -27,6 +27,8 @@ export interface ReaderOpenSamples {
   p95Ms: number
   /** Median time until the first paragraph was in the DOM (the rest is style, layout and paint). */
   insertedMedianMs: number
+  /** Whether the issue's 100 ms target is about this way of opening (a reload also starts the whole app). */
+  targeted: boolean
 }
 
 export interface ReaderResult {
@@ -57,8 +59,8 @@ function percentile(samples: number[], p: number): number {
   return round(sorted[Math.max(1, Math.ceil(p / 100 * sorted.length)) - 1]!)
 }
 
-function summarise(how: string, samplesMs: number[], insertedMs: number[]): ReaderOpenSamples {
-  return { how, samplesMs, medianMs: percentile(samplesMs, 50), p95Ms: percentile(samplesMs, 95), insertedMedianMs: percentile(insertedMs, 50) }
+function summarise(how: string, samplesMs: number[], insertedMs: number[], targeted: boolean): ReaderOpenSamples {
+  return { how, samplesMs, medianMs: percentile(samplesMs, 50), p95Ms: percentile(samplesMs, 95), insertedMedianMs: percentile(insertedMs, 50), targeted }
 }
 
 declare global {
@@ -181,7 +183,10 @@ export async function readerFirstScreen(browser: Browser, server: RunningServer,
       chars: READER_CHARS,
       cpuThrottle,
       targetMs: TARGET_MS,
-      opens: [summarise('tap in 资料 → first screen painted', tapSamples, tapInserted), summarise('reload of the reader → first screen painted', loadSamples, loadInserted)],
+      opens: [
+        summarise('tap in 资料 → first screen painted', tapSamples, tapInserted, true),
+        summarise('reload at the reader\'s address (the app\'s own start included) → first screen painted', loadSamples, loadInserted, false),
+      ],
     }
   }
   finally {
@@ -191,7 +196,7 @@ export async function readerFirstScreen(browser: Browser, server: RunningServer,
 
 /** The README rows of part (e). */
 export function readerRows(result: ReaderResult): string[] {
-  return result.opens.map(o => `| reader, ${result.chars.toLocaleString('en')}-character material from IndexedDB, offline, CPU ${result.cpuThrottle}× slower: ${o.how} (${o.samplesMs.length} opens) | median ${o.medianMs} ms, p95 ${o.p95Ms} ms (target ${result.targetMs} ms: ${o.medianMs < result.targetMs ? 'met' : '**missed**'}); text in the DOM after ${o.insertedMedianMs} ms |`)
+  return result.opens.map(o => `| reader, ${result.chars.toLocaleString('en')}-character material from IndexedDB, offline, CPU ${result.cpuThrottle}× slower: ${o.how} (${o.samplesMs.length} opens) | median ${o.medianMs} ms, p95 ${o.p95Ms} ms${o.targeted ? ` (target ${result.targetMs} ms: ${o.medianMs < result.targetMs ? 'met' : '**missed**'})` : ''}; text in the DOM after ${o.insertedMedianMs} ms |`)
 }
 
 /** One console line per way of opening. */
