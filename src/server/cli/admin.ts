@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../config'
 import { openStorage } from '../storage'
+import { loadConfigOrExit, runCommand } from './command'
 
 /**
  * `npm run admin -- <command>`: administration against the same storage as the server
@@ -25,17 +25,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE)
     return 2
   }
-  let config
-  try {
-    config = loadConfig()
-  }
-  catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      return 2
-    }
-    throw error
-  }
+  const config = loadConfigOrExit()
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   try {
     const branch = await storage.createBranch(name)
@@ -47,9 +37,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code
-}, (error: unknown) => {
-  console.error(error)
-  process.exitCode = 1
-})
+runCommand(() => main(process.argv.slice(2)))

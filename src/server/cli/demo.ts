@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig } from '../config'
 import { DEMO_SHAPE, fillBranch } from '../demo'
 import { openStorage } from '../storage'
+import { loadConfigOrExit, runCommand } from './command'
 
 /**
  * `npm run demo`: fills a fresh database (DATA_DIR / DATABASE_URL, like the server) with a
@@ -9,17 +9,7 @@ import { openStorage } from '../storage'
  */
 
 async function main(): Promise<number> {
-  let config
-  try {
-    config = loadConfig()
-  }
-  catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      return 2
-    }
-    throw error
-  }
+  const config = loadConfigOrExit()
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   try {
     const where = config.databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : `${config.dataDir} (DATA_DIR)`
@@ -41,9 +31,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
-  process.exitCode = code
-}, (error: unknown) => {
-  console.error(error)
-  process.exitCode = 1
-})
+runCommand(main)

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, loadConfig } from '../config'
 import { startServer } from '../server'
+import { loadConfigOrExit } from './command'
 
 /**
  * `npm start`: builds the app if STATIC_DIR has none, then serves it and the API. On an empty
@@ -31,17 +31,7 @@ function lanUrls(port: number): string[] {
 }
 
 async function main(): Promise<void> {
-  let config
-  try {
-    config = loadConfig()
-  }
-  catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      process.exit(2)
-    }
-    throw error
-  }
+  const config = loadConfigOrExit()
   buildIfMissing(config.staticDir)
   const server = await startServer(config)
   console.log(`listening on http://${config.host}:${server.port}`)
