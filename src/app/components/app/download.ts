@@ -1,4 +1,4 @@
-/** Hands a file the server sent to the browser as a download (`<a download>` on an object URL). */
+/** Hands a file (made on the device or sent by the server) to the browser as a download (`<a download>` on an object URL). */
 export function downloadBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob)
   const link = document.createElement('a')
