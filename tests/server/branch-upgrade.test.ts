@@ -1,37 +1,12 @@
-import type { Storage } from '../../src/server/storage'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
 import { expect, it } from 'vitest'
-import { openStorage, SQLITE_FILE } from '../../src/server/storage'
-import { migrationProvider } from '../../src/server/storage/migrations'
-import { createPgDatabase, describeEachBackend } from './support/backends'
+import { databaseMigratedTo, describeEachBackend } from './support/backends'
 
 /** Migrations 0004/0005 (issue #5) upgrade a database made before them, keeping its members and records. */
 
 describeEachBackend('branch administration migrations', (backend) => {
   it('upgrades a database made before 0004: members in work with no join date, records entered by themselves', async () => {
-    let dispose: () => Promise<void>
-    let open: () => Promise<Storage>
-    let db: Kysely<any>
-    if (backend.name === 'sqlite') {
-      const dataDir = mkdtempSync(join(tmpdir(), 'study-log-upgrade-'))
-      db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dataDir, SQLITE_FILE)) }) })
-      open = () => openStorage({ dataDir })
-      dispose = async () => rmSync(dataDir, { recursive: true, force: true })
-    }
-    else {
-      const database = await createPgDatabase()
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }) })
-      open = () => openStorage({ databaseUrl: database.url })
-      dispose = database.drop
-    }
+    const { db, open, dispose } = await databaseMigratedTo(backend, '0003_materials')
     try {
-      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0003_materials')
-      expect(error).toBeUndefined()
       await db.insertInto('branches').values({ id: 'b1', name: '老支部', time_zone: 'Asia/Shanghai', member_invite_code: 'm1', secretary_invite_code: 's1', created_at: 1 }).execute()
       await db.insertInto('members').values({ id: 'm1', branch_id: 'b1', name: '老党员', role: 'member', status: 'active', created_at: 1 }).execute()
       await db.insertInto('study_checkins').values({ id: 'c1', member_id: 'm1', branch_id: 'b1', updated_at: 1, client_id: 'x', deleted: 0, rev: 1, date: '2025-12-02', week: '2025-W49', form: 'branch_study', topic: '学习', minutes: 60 }).execute()

@@ -3,20 +3,12 @@ import type { MaterialData, MaterialServerFields, ReadingProgressData } from '..
 import type { MaterialBodyResponse, SyncChangeIn, SyncChangeOut } from '../../src/domain/wire'
 import type { Member } from './support/api'
 import { Buffer } from 'node:buffer'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
 import { expect, it } from 'vitest'
 import { MATERIAL_BODY_MAX } from '../../src/domain/records'
 import { BODY_LIMIT_BYTES } from '../../src/domain/wire'
 import { buildApp } from '../../src/server/app'
-import { openStorage, SQLITE_FILE } from '../../src/server/storage'
-import { migrationProvider } from '../../src/server/storage/migrations'
 import { branchWith, expectError, joinAs, pullAll, studyChange, syncOk, useApp, uuid } from './support/api'
-import { createPgDatabase, describeEachBackend, useStorage } from './support/backends'
+import { databaseMigratedTo, describeEachBackend, useStorage } from './support/backends'
 
 /**
  * Study materials: only a secretary of the branch writes them, every member of the branch pulls
@@ -262,24 +254,8 @@ describeEachBackend('materials', (backend) => {
   })
 
   it('upgrades a database made before materials existed, keeping its rows, and then syncs materials', async () => {
-    let dispose: () => Promise<void>
-    let open: () => ReturnType<typeof openStorage>
-    let db: Kysely<any>
-    if (backend.name === 'sqlite') {
-      const dataDir = mkdtempSync(join(tmpdir(), 'study-log-upgrade-'))
-      db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dataDir, SQLITE_FILE)) }) })
-      open = () => openStorage({ dataDir })
-      dispose = async () => rmSync(dataDir, { recursive: true, force: true })
-    }
-    else {
-      const database = await createPgDatabase()
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }) })
-      open = () => openStorage({ databaseUrl: database.url })
-      dispose = database.drop
-    }
+    const { db, open, dispose } = await databaseMigratedTo(backend, '0002_problems')
     try {
-      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0002_problems')
-      expect(error).toBeUndefined()
       await db.insertInto('branches').values({ id: 'b1', name: '老支部', time_zone: 'Asia/Shanghai', member_invite_code: 'OLDMEMBER', secretary_invite_code: 'OLDSECRETARY', created_at: 1 }).execute()
       await db.insertInto('members').values({ id: 'm-old', branch_id: 'b1', name: '老党员', role: 'member', status: 'active', created_at: 1 }).execute()
       await db.insertInto('problems').values({ id: 'p1', member_id: 'm-old', branch_id: 'b1', updated_at: 1, client_id: 'c', deleted: 0, rev: 1, date: '2026-11-02', week: '2026-W45', title: '旧问题', community: '东城', category: 'other', detail: '' }).execute()

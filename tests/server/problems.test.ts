@@ -1,18 +1,10 @@
 import type { ProblemData, ProblemServerFields } from '../../src/domain/records'
 import type { SyncChangeIn, SyncChangeOut } from '../../src/domain/wire'
 import type { Member } from './support/api'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
 import { expect, it } from 'vitest'
 import { addDays, weekKey } from '../../src/domain/week'
-import { openStorage, SQLITE_FILE } from '../../src/server/storage'
-import { migrationProvider } from '../../src/server/storage/migrations'
 import { branchWith, pullAll, studyChange, syncOk, today, useApp, uuid } from './support/api'
-import { createPgDatabase, describeEachBackend, useStorage } from './support/backends'
+import { databaseMigratedTo, describeEachBackend, useStorage } from './support/backends'
 
 /**
  * Residents' problems: members push their own like any record, but status, owner and
@@ -222,24 +214,8 @@ describeEachBackend('problems', (backend) => {
   })
 
   it('upgrades a database made before problems existed, keeping its rows', async () => {
-    let dispose: () => Promise<void>
-    let open: () => ReturnType<typeof openStorage>
-    let db: Kysely<any>
-    if (backend.name === 'sqlite') {
-      const dataDir = mkdtempSync(join(tmpdir(), 'study-log-upgrade-'))
-      db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dataDir, SQLITE_FILE)) }) })
-      open = () => openStorage({ dataDir })
-      dispose = async () => rmSync(dataDir, { recursive: true, force: true })
-    }
-    else {
-      const database = await createPgDatabase()
-      db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }) })
-      open = () => openStorage({ databaseUrl: database.url })
-      dispose = database.drop
-    }
+    const { db, open, dispose } = await databaseMigratedTo(backend, '0001_initial')
     try {
-      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0001_initial')
-      expect(error).toBeUndefined()
       await db.insertInto('branches').values({ id: 'b1', name: '老支部', time_zone: 'Asia/Shanghai', member_invite_code: 'm1', secretary_invite_code: 's1', created_at: 1 }).execute()
       await db.destroy()
 

@@ -2,9 +2,12 @@ import type { Storage } from '../../../src/server/storage'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { openStorage } from '../../../src/server/storage'
+import { openStorage, SQLITE_FILE } from '../../../src/server/storage'
+import { migrationProvider } from '../../../src/server/storage/migrations'
 
 /**
  * Every server suite runs once per database: SQLite in a temp dir, and PostgreSQL in a fresh
@@ -144,4 +147,40 @@ export function useStorage(backend: Backend): { readonly storage: Storage, reado
       return created.env
     },
   }
+}
+
+/** A database as an older release left it: raw Kysely to seed its rows, `open` to upgrade it, `dispose` to remove it. */
+export interface OlderDatabase {
+  db: Kysely<any>
+  /** Opens it as the current server does, running the newer migrations. */
+  open: () => Promise<Storage>
+  dispose: () => Promise<void>
+}
+
+/** A new database of `backend` migrated up to `migration` and no further, for upgrade tests. */
+export async function databaseMigratedTo(backend: Backend, migration: string): Promise<OlderDatabase> {
+  let older: OlderDatabase
+  if (backend.name === 'sqlite') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'study-log-upgrade-'))
+    older = {
+      db: new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dataDir, SQLITE_FILE)) }) }),
+      open: () => openStorage({ dataDir }),
+      dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
+  else {
+    const database = await createPgDatabase()
+    older = {
+      db: new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }) }),
+      open: () => openStorage({ databaseUrl: database.url }),
+      dispose: database.drop,
+    }
+  }
+  const { error } = await new Migrator({ db: older.db, provider: migrationProvider }).migrateTo(migration)
+  if (error) {
+    await older.db.destroy()
+    await older.dispose()
+    throw new Error(`migrating a new ${backend.name} database to ${migration} failed: ${String(error)}`)
+  }
+  return older
 }
