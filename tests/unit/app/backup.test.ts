@@ -1,10 +1,8 @@
 /* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
 import 'fake-indexeddb/auto'
-import type { RealServer } from './support/server'
 import type { BackupFile } from '@/domain/backup'
-import type { CreatedBranch } from '@/server/storage'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { configureApi } from '@/app/api/client'
 import { exportBackup, importBackup } from '@/app/db/backup'
 import { db, outboxKey } from '@/app/db/database'
@@ -16,35 +14,19 @@ import { useSessionStore } from '@/app/stores/session'
 import { useStudyStore } from '@/app/stores/study'
 import { useSyncStore } from '@/app/stores/sync'
 import { BackupFormatError, BackupMemberError } from '@/domain/backup'
-import { checkin, problem, readingNote, resetDevice, serviceLog } from './support/device'
-import { pullEverything, startRealServer } from './support/server'
+import { checkin, problem, readingNote, resetDevice, serviceLog, useDeviceOnBranch } from './support/device'
+import { pullEverything } from './support/server'
 
-let server: RealServer
-let branch: CreatedBranch
-
-beforeAll(async () => {
-  server = await startRealServer()
-  branch = await server.storage.createBranch('第五支部')
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await resetDevice()
-  configureApi({ baseUrl: server.baseUrl })
-})
+const site = useDeviceOnBranch('第五支部')
 
 afterEach(async () => {
   await useSyncStore().idle()
 })
 
-afterAll(async () => {
-  await server?.close()
-})
-
 /** A member with a record of each table on the server, and a check-in and a note still waiting to sync. */
 async function memberWithRecords(name = '张三') {
   const session = useSessionStore()
-  const member = await session.join(branch.memberInviteCode, name)
+  const member = await session.join(site.branch.memberInviteCode, name)
   const synced = {
     study: await useStudyStore().save(checkin('已同步的学习')),
     service: await useServiceStore().save(serviceLog('幸福社区', 2)),
@@ -63,7 +45,7 @@ async function memberWithRecords(name = '张三') {
 async function freshPhone() {
   setActivePinia(createPinia())
   await resetDevice()
-  configureApi({ baseUrl: server.baseUrl })
+  configureApi({ baseUrl: site.server.baseUrl })
 }
 
 describe('export', () => {
@@ -105,7 +87,7 @@ describe('restoring a new phone', () => {
     await useSyncStore().idle()
     expect(useSyncStore().lastError).toBeNull()
     expect(await db.outbox.count()).toBe(0)
-    const onServer = await pullEverything(server.baseUrl, (await db.session.get('current'))!.token)
+    const onServer = await pullEverything(site.server.baseUrl, (await db.session.get('current'))!.token)
     // Other members' problems of the branch come along in a pull; count the member's own rows.
     const ids = onServer.filter(row => row.data.memberId === member.id).map(row => row.id)
     expect(ids.sort()).toEqual([...Object.values(synced), ...Object.values(pending)].sort())
@@ -154,7 +136,7 @@ describe('import on a signed-in device', () => {
     await memberWithRecords('王五')
     const { json } = await exportBackup()
     await freshPhone()
-    await useSessionStore().join(branch.memberInviteCode, '赵六')
+    await useSessionStore().join(site.branch.memberInviteCode, '赵六')
     const error = await importBackup(json).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BackupMemberError)
     expect((error as Error).message).toBe('这是另一位党员的备份')
@@ -164,7 +146,7 @@ describe('import on a signed-in device', () => {
   })
 
   it('refuses a file that is not JSON with a message saying so', async () => {
-    await useSessionStore().join(branch.memberInviteCode, '钱七')
+    await useSessionStore().join(site.branch.memberInviteCode, '钱七')
     await expect(importBackup('这不是 JSON')).rejects.toThrow('这不是学习打卡的备份文件（无法读取为 JSON）')
   })
 })

@@ -1,13 +1,10 @@
 /* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
 import 'fake-indexeddb/auto'
 import type { EffectScope } from 'vue'
-import type { RealServer } from './support/server'
 import type { StudyCheckinRow } from '@/app/db/database'
-import type { CreatedBranch } from '@/server/storage'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, ref } from 'vue'
-import { configureApi } from '@/app/api/client'
 import { db } from '@/app/db/database'
 import { saveSession } from '@/app/db/session'
 import { saveStudyCheckin } from '@/app/db/studyCheckins'
@@ -19,8 +16,7 @@ import { useSessionStore } from '@/app/stores/session'
 import { useStudyStore } from '@/app/stores/study'
 import { useSyncStore } from '@/app/stores/sync'
 import { currentWeek, todayIn } from '@/domain/week'
-import { checkin, resetDevice } from './support/device'
-import { startRealServer } from './support/server'
+import { checkin, resetDevice, useDeviceOnBranch } from './support/device'
 
 const member = { id: '44444444-4444-4444-8444-444444444444', name: '张三', role: 'member' as const, branchId: 'b1', branchName: '第一支部' }
 
@@ -100,30 +96,14 @@ describe('live composables', () => {
 })
 
 describe('useBranchCompletion against the real server', () => {
-  let server: RealServer
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startRealServer()
-    branch = await server.storage.createBranch('第三支部')
-  })
-
-  beforeEach(async () => {
-    setActivePinia(createPinia())
-    await resetDevice()
-    configureApi({ baseUrl: server.baseUrl })
-  })
-
-  afterAll(async () => {
-    await server?.close()
-  })
+  const site = useDeviceOnBranch('第三支部')
 
   it('loads the week\'s completion for a secretary, and reloads when the week changes', async () => {
     const session = useSessionStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await useStudyStore().save(checkin('已学习', 30, todayIn()))
     await useSyncStore().syncNow()
-    await session.join(branch.secretaryInviteCode, '书记')
+    await session.join(site.branch.secretaryInviteCode, '书记')
 
     const week = ref(currentWeek())
     const scope = effectScope()
@@ -141,7 +121,7 @@ describe('useBranchCompletion against the real server', () => {
   })
 
   it('gives a member the server\'s forbidden error', async () => {
-    await useSessionStore().join(branch.memberInviteCode, '李四')
+    await useSessionStore().join(site.branch.memberInviteCode, '李四')
     const scope = effectScope()
     const completion = scope.run(() => useBranchCompletion(ref(currentWeek())))!
     await vi.waitFor(() => expect(completion.error.value).not.toBeNull())

@@ -1,11 +1,9 @@
 /* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
 import 'fake-indexeddb/auto'
-import type { RealServer } from './support/server'
 import type { MaterialDownload } from '@/app/sync/materialBodies'
-import type { CreatedBranch } from '@/server/storage'
 import Dexie from 'dexie'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
 import { downloadOf, useMaterial, useMaterials } from '@/app/composables/useMaterials'
@@ -20,29 +18,13 @@ import { useSyncStore } from '@/app/stores/sync'
 import { downloadMaterialBodies } from '@/app/sync/materialBodies'
 import { PUSH_BYTE_BUDGET } from '@/app/sync/engine'
 import { materialBytes } from '@/domain/materialText'
-import { recordingTransport, resetDevice } from './support/device'
-import { pullEverything, startRealServer } from './support/server'
+import { recordingTransport, resetDevice, useDeviceOnBranch } from './support/device'
+import { pullEverything } from './support/server'
 
-let server: RealServer
-let branch: CreatedBranch
-
-beforeAll(async () => {
-  server = await startRealServer()
-  branch = await server.storage.createBranch('材料支部')
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await resetDevice()
-  configureApi({ baseUrl: server.baseUrl })
-})
+const site = useDeviceOnBranch('材料支部')
 
 afterEach(async () => {
   await useSyncStore().idle()
-})
-
-afterAll(async () => {
-  await server?.close()
 })
 
 const text = '# 学习材料\n一、总体要求\n\u3000\u3000第一段：坚持不懈用新时代中国特色社会主义思想凝心铸魂。\n> 不忘初心，牢记使命。\n- 读原著\n- 学原文'
@@ -55,13 +37,13 @@ function material(title: string, body = text, studyBy: string | null = null) {
 async function phone(inviteCode: string, name: string) {
   setActivePinia(createPinia())
   await resetDevice()
-  configureApi({ baseUrl: server.baseUrl })
+  configureApi({ baseUrl: site.server.baseUrl })
   return useSessionStore().join(inviteCode, name)
 }
 
 describe('publishing a material (secretary)', () => {
   it('keeps the text on the phone at once, pushes it, then keeps only metadata in the row', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('第一篇', text, '2026-12-31'))
     const pending = await db.materials.get(id)
     expect(pending).toMatchObject({ title: '第一篇', body: text, sync: 'pending', authorName: '王书记', bodyBytes: materialBytes(text), studyBy: '2026-12-31' })
@@ -78,11 +60,11 @@ describe('publishing a material (secretary)', () => {
   })
 
   it('refuses a member, and bad fields with data.<field> paths', async () => {
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     await expect(useMaterialsStore().publish(material('不该发布'))).rejects.toBeInstanceOf(NotSecretaryError)
     expect(await db.materials.count()).toBe(0)
 
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const error = await useMaterialsStore().publish({ title: ' ', category: 'classic', body: '', studyBy: '2026-13-01' }).catch(e => e)
     expect(error).toBeInstanceOf(RecordValidationError)
     expect((error as RecordValidationError).issues.map(issue => issue.path).sort()).toEqual(['data.body', 'data.studyBy', 'data.title'])
@@ -91,7 +73,7 @@ describe('publishing a material (secretary)', () => {
   })
 
   it('an edit keeps the first publishing time; 撤回 drops the text and leaves a tombstone for every phone', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const materials = useMaterialsStore()
     const id = await materials.publish({ ...material('撤回的'), publishedAt: 1_700_000_000_000 })
     await useSyncStore().syncNow()
@@ -100,7 +82,7 @@ describe('publishing a material (secretary)', () => {
     await useSyncStore().syncNow()
 
     // Another secretary of the branch may withdraw it; the row keeps its first author.
-    await phone(branch.secretaryInviteCode, '王书记二号')
+    await phone(site.branch.secretaryInviteCode, '王书记二号')
     await useSyncStore().syncNow()
     expect(await db.materials.get(id)).toMatchObject({ authorName: '王书记', title: '撤回的（修改）' })
     expect((await db.materialBodies.get(id))?.body).toBe(`${text}\n补充一段。`)
@@ -113,16 +95,16 @@ describe('publishing a material (secretary)', () => {
   })
 
   it('a member\'s phone drops the text when the material is withdrawn', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('将被撤回'))
     await useSyncStore().syncNow()
     const secretaryToken = (await db.session.get('current'))!.token
 
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     await useSyncStore().syncNow()
     expect(await db.materialBodies.get(id)).toBeDefined()
     const tombstone = { table: 'materials' as const, id, updatedAt: Date.now() + 1000, deleted: true }
-    const response = await fetch(`${server.baseUrl}/api/v1/sync`, {
+    const response = await fetch(`${site.server.baseUrl}/api/v1/sync`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Authorization': `Bearer ${secretaryToken}` },
       body: JSON.stringify({ clientId: crypto.randomUUID(), cursor: null, changes: [tombstone] }),
@@ -136,11 +118,11 @@ describe('publishing a material (secretary)', () => {
 
 describe('material texts on a member\'s phone', () => {
   it('pulls metadata, downloads the text with progress, and lists it unread and downloaded', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('下载的', text, '2026-12-01'))
     await useSyncStore().syncNow()
 
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     const scope = effectScope()
     const { materials, storedBytes } = scope.run(() => useMaterials())!
     await useSyncStore().syncNow()
@@ -164,11 +146,11 @@ describe('material texts on a member\'s phone', () => {
   })
 
   it('reports download progress with the size the server announces', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('进度', '学'.repeat(30_000)))
     await useSyncStore().syncNow()
 
-    const member = await phone(branch.memberInviteCode, '李党员')
+    const member = await phone(site.branch.memberInviteCode, '李党员')
     const { transport } = recordingTransport()
     useSyncStore().setTransport({ sync: transport.sync, materialBody: () => Promise.reject(new ApiError(0, 'network', 'offline')) })
     await useSyncStore().syncNow()
@@ -187,11 +169,11 @@ describe('material texts on a member\'s phone', () => {
   })
 
   it('retries a failed download on the next sync (offline first, then online)', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('离线时发布的'))
     await useSyncStore().syncNow()
 
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     const sync = useSyncStore()
     const { transport } = recordingTransport()
     let offline = true
@@ -216,7 +198,7 @@ describe('material texts on a member\'s phone', () => {
   })
 
   it('round-trips a 100,000-character material exactly, and splits big pushes under the byte budget', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const long = Array.from({ length: 1000 }, (_, i) => `第${i}段${'新时代中国特色社会主义思想'.repeat(8)}`).join('\n').slice(0, 100_000)
     expect(long.length).toBe(100_000)
     const materials = useMaterialsStore()
@@ -233,7 +215,7 @@ describe('material texts on a member\'s phone', () => {
       expect(new TextEncoder().encode(JSON.stringify(request)).length).toBeLessThanOrEqual(PUSH_BYTE_BUDGET + 1024)
     expect(await db.outbox.count()).toBe(0)
 
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     await useSyncStore().syncNow()
     for (const id of ids)
       expect((await db.materialBodies.get(id))?.body).toBe(long)
@@ -242,7 +224,7 @@ describe('material texts on a member\'s phone', () => {
 
 describe('useMaterial', () => {
   it('reads the material, its text as blocks, and progress from IndexedDB only', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('离线阅读'))
     const scope = effectScope()
     const view = scope.run(() => useMaterial(ref(id)))!
@@ -263,7 +245,7 @@ describe('useMaterial', () => {
 
 describe('摘抄', () => {
   it('starts the new note\'s draft from a passage, linked to the material', async () => {
-    await phone(branch.memberInviteCode, '李党员')
+    await phone(site.branch.memberInviteCode, '李党员')
     const materialId = '44444444-4444-4444-8444-444444444444'
     await useNotesStore().startFromExcerpt({ materialId, title: '《论党的自我革命》', excerpt: '  勇于自我革命是我们党最鲜明的品格。 ' })
     expect(await useNotesStore().loadDraft('new')).toMatchObject({ title: '《论党的自我革命》', excerpt: '勇于自我革命是我们党最鲜明的品格。', materialId })
@@ -272,7 +254,7 @@ describe('摘抄', () => {
 
 describe('signing out', () => {
   it('drops the material texts with the rest of the member\'s data', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     await useMaterialsStore().publish(material('退出'))
     await useSyncStore().syncNow()
     expect(await db.materialBodies.count()).toBeGreaterThan(0)
@@ -284,13 +266,13 @@ describe('signing out', () => {
 
 describe('the server sees', () => {
   it('a member pulls materials without their text', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const id = await useMaterialsStore().publish(material('无正文拉取'))
     await useSyncStore().syncNow()
-    const joined = await phone(branch.memberInviteCode, '李党员')
+    const joined = await phone(site.branch.memberInviteCode, '李党员')
     expect(joined.role).toBe('member')
     const token = (await db.session.get('current'))!.token
-    const rows = await pullEverything(server.baseUrl, token)
+    const rows = await pullEverything(site.server.baseUrl, token)
     const pulled = rows.find(row => row.id === id)
     expect(pulled?.data).toMatchObject({ title: '无正文拉取', authorName: '王书记' })
     expect(pulled?.data).not.toHaveProperty('body')
@@ -321,7 +303,7 @@ describe('database version 3', () => {
 
 describe('backups', () => {
   it('carry reading progress and only the materials not yet on the server (with their text), and restore them', async () => {
-    await phone(branch.secretaryInviteCode, '王书记')
+    await phone(site.branch.secretaryInviteCode, '王书记')
     const materials = useMaterialsStore()
     const onServer = await materials.publish(material('已在服务器'))
     await useSyncStore().syncNow()
@@ -338,7 +320,7 @@ describe('backups', () => {
     // A new phone restored from the file has the unsent material's text at once and pushes it.
     setActivePinia(createPinia())
     await resetDevice()
-    configureApi({ baseUrl: server.baseUrl })
+    configureApi({ baseUrl: site.server.baseUrl })
     await useSessionStore().restoreFromBackup(json)
     expect(await db.materials.get(unsent)).toMatchObject({ sync: 'pending', title: '还没发出' })
     expect((await db.materialBodies.get(unsent))?.body).toBe('离线写的正文')

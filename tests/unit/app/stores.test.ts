@@ -1,10 +1,8 @@
 /* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
 import 'fake-indexeddb/auto'
-import type { RealServer } from './support/server'
-import type { CreatedBranch } from '@/server/storage'
 import type { SyncTransport } from '@/app/sync/engine'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { api, apiContext, ApiError, configureApi } from '@/app/api/client'
 import { db } from '@/app/db/database'
 import { getCursor, getMeta } from '@/app/db/meta'
@@ -14,22 +12,10 @@ import { useSettingsStore } from '@/app/stores/settings'
 import { useStudyStore } from '@/app/stores/study'
 import { PERIODIC_SYNC_MS, useSyncStore } from '@/app/stores/sync'
 import { RETRY_BASE_MS } from '@/app/sync/backoff'
-import { checkin, resetDevice } from './support/device'
+import { checkin, useDeviceOnBranch } from './support/device'
 import { pullEverything, startRealServer, syncOverHttp } from './support/server'
 
-let server: RealServer
-let branch: CreatedBranch
-
-beforeAll(async () => {
-  server = await startRealServer()
-  branch = await server.storage.createBranch('第二支部')
-})
-
-beforeEach(async () => {
-  setActivePinia(createPinia())
-  await resetDevice()
-  configureApi({ baseUrl: server.baseUrl })
-})
+const site = useDeviceOnBranch('第二支部')
 
 afterEach(async () => {
   const sync = useSyncStore()
@@ -38,14 +24,10 @@ afterEach(async () => {
   vi.unstubAllGlobals()
 })
 
-afterAll(async () => {
-  await server?.close()
-})
-
 describe('session store', () => {
   it('joins with an invite code, keeps the session on the device, and restores it', async () => {
     const session = useSessionStore()
-    const member = await session.join(` ${branch.memberInviteCode} `, ' 张三 ')
+    const member = await session.join(` ${site.branch.memberInviteCode} `, ' 张三 ')
     expect(member).toMatchObject({ name: '张三', role: 'member', branchName: '第二支部' })
     expect(session.member?.id).toBe(member.id)
     expect(session.isSecretary).toBe(false)
@@ -63,7 +45,7 @@ describe('session store', () => {
 
   it('makes a secretary from the secretary code', async () => {
     const session = useSessionStore()
-    await session.join(branch.secretaryInviteCode, '书记')
+    await session.join(site.branch.secretaryInviteCode, '书记')
     expect(session.isSecretary).toBe(true)
   })
 
@@ -80,7 +62,7 @@ describe('session store', () => {
     const session = useSessionStore()
     const study = useStudyStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await study.save(checkin('已同步的'))
     await sync.syncNow()
     await study.save(checkin('还在等待的'))
@@ -102,9 +84,9 @@ describe('session store', () => {
   it('a new member joining on the device does not inherit the previous one\'s records', async () => {
     const session = useSessionStore()
     const study = useStudyStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await study.save(checkin('张三的记录'))
-    await session.join(branch.memberInviteCode, '李四')
+    await session.join(site.branch.memberInviteCode, '李四')
     expect(await db.studyCheckins.count()).toBe(0)
     expect(await db.outbox.count()).toBe(0)
   })
@@ -133,7 +115,7 @@ describe('first-run setup and a revoked token', () => {
 
   it('restores offline at once, then flags the session revoked when the server says 401', async () => {
     const session = useSessionStore()
-    const joined = await session.join(branch.memberInviteCode, '张三')
+    const joined = await session.join(site.branch.memberInviteCode, '张三')
     await db.session.update('current', { token: 'a-token-the-server-does-not-know' })
     setActivePinia(createPinia())
     const reopened = useSessionStore()
@@ -168,7 +150,7 @@ describe('sync store', () => {
     const session = useSessionStore()
     const study = useStudyStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     const id = await study.save(checkin('立即同步'))
     await vi.waitFor(() => expect(sync.pendingCount).toBe(1))
     await sync.syncNow()
@@ -177,7 +159,7 @@ describe('sync store', () => {
     expect(sync.lastSyncedAt).toEqual(expect.any(Number))
     expect(sync.lastSummary).toMatchObject({ pushed: 1, applied: 1 })
     await vi.waitFor(() => expect(sync.pendingCount).toBe(0))
-    const rows = await pullEverything(server.baseUrl, apiContext().token!)
+    const rows = await pullEverything(site.server.baseUrl, apiContext().token!)
     expect(rows.map(r => r.id)).toContain(id)
   })
 
@@ -185,7 +167,7 @@ describe('sync store', () => {
     const session = useSessionStore()
     const study = useStudyStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await sync.start()
     const id = await study.save(checkin('保存后自动同步'))
     expect((await db.studyCheckins.get(id))?.sync).toBe('pending')
@@ -197,7 +179,7 @@ describe('sync store', () => {
     const session = useSessionStore()
     const study = useStudyStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     for (let i = 0; i < 3; i++)
       await study.save(checkin(`第${i}条`))
     let inFlight = 0
@@ -227,7 +209,7 @@ describe('sync store', () => {
   it('retries with growing, jittered delays while the server cannot be reached', async () => {
     const session = useSessionStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     configureApi({ baseUrl: 'http://127.0.0.1:9' })
     await sync.start()
     expect(sync.lastError).toBeTruthy()
@@ -241,7 +223,7 @@ describe('sync store', () => {
     expect(second).toBeLessThanOrEqual(RETRY_BASE_MS * 2 * 1.5)
 
     // Back online: the next sync succeeds and no retry is left planned.
-    configureApi({ baseUrl: server.baseUrl })
+    configureApi({ baseUrl: site.server.baseUrl })
     await sync.syncNow()
     expect(sync.lastError).toBeNull()
     expect(sync.nextRetryAt).toBeNull()
@@ -251,7 +233,7 @@ describe('sync store', () => {
     const session = useSessionStore()
     const study = useStudyStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await study.save(checkin('令牌失效'))
     configureApi({ token: 'revoked-token' })
     await sync.start()
@@ -274,7 +256,7 @@ describe('sync store', () => {
     vi.stubGlobal('navigator', nav)
     const session = useSessionStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     configureApi({ baseUrl: 'http://127.0.0.1:9' })
     await sync.start()
     expect(sync.online).toBe(false)
@@ -283,7 +265,7 @@ describe('sync store', () => {
     // Coming online: sync at once (the server is reachable again).
     const id = crypto.randomUUID()
     await saveStudyCheckin(session.member!.id, id, checkin('恢复网络'))
-    configureApi({ baseUrl: server.baseUrl })
+    configureApi({ baseUrl: site.server.baseUrl })
     nav.onLine = true
     page.dispatchEvent(new Event('online'))
     expect(sync.online).toBe(true)
@@ -321,13 +303,13 @@ describe('sync store', () => {
     vi.stubGlobal('navigator', { onLine: true })
     const session = useSessionStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     try {
       await sync.start()
       const token = apiContext().token!
       const fromElsewhere = crypto.randomUUID()
-      await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: fromElsewhere, updatedAt: Date.now(), data: checkin('电脑上写的') }] })
+      await syncOverHttp(site.server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: fromElsewhere, updatedAt: Date.now(), data: checkin('电脑上写的') }] })
       expect(await db.studyCheckins.get(fromElsewhere)).toBeUndefined()
       vi.advanceTimersByTime(PERIODIC_SYNC_MS)
       await sync.idle()
@@ -335,7 +317,7 @@ describe('sync store', () => {
 
       doc.visibilityState = 'hidden'
       const whileHidden = crypto.randomUUID()
-      await syncOverHttp(server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: whileHidden, updatedAt: Date.now(), data: checkin('后台时写的') }] })
+      await syncOverHttp(site.server.baseUrl, token, { clientId: crypto.randomUUID(), cursor: null, changes: [{ table: 'studyCheckins', id: whileHidden, updatedAt: Date.now(), data: checkin('后台时写的') }] })
       vi.advanceTimersByTime(PERIODIC_SYNC_MS * 2)
       await sync.idle()
       expect(await db.studyCheckins.get(whileHidden)).toBeUndefined()
@@ -351,7 +333,7 @@ describe('sync store', () => {
     vi.stubGlobal('navigator', { onLine: true, storage: { persisted: async () => false, persist } })
     const session = useSessionStore()
     const sync = useSyncStore()
-    await session.join(branch.memberInviteCode, '张三')
+    await session.join(site.branch.memberInviteCode, '张三')
     await sync.start()
     await vi.waitFor(() => expect(sync.storagePersisted).toBe(true))
     expect(persist).toHaveBeenCalledTimes(1)

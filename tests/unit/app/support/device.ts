@@ -1,15 +1,55 @@
 import type { RealServer } from './server'
 import type { SyncTransport } from '@/app/sync/engine'
 import type { SyncRequest, SyncResponse } from '@/domain/wire'
+import type { CreatedBranch } from '@/server/storage'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { api, configureApi } from '@/app/api/client'
 import { db } from '@/app/db/database'
 import { saveSession } from '@/app/db/session'
-import { joinOverHttp } from './server'
+import { joinOverHttp, startRealServer } from './server'
 
 /** Empties the device's database and API settings between tests. */
 export async function resetDevice(): Promise<void> {
   configureApi({ baseUrl: '', token: null, locale: 'zh-CN' })
   await Promise.all(db.tables.map(table => table.clear()))
+}
+
+/**
+ * Registers the hooks of a suite whose device talks to the real server: the server and the branch
+ * `branchName` for the whole suite; before each test a fresh Pinia and an emptied device pointed at it.
+ */
+export function useDeviceOnBranch(branchName: string): { readonly server: RealServer, readonly branch: CreatedBranch } {
+  let server: RealServer | undefined
+  let branch: CreatedBranch | undefined
+
+  beforeAll(async () => {
+    server = await startRealServer()
+    branch = await server.storage.createBranch(branchName)
+  })
+
+  beforeEach(async () => {
+    setActivePinia(createPinia())
+    await resetDevice()
+    configureApi({ baseUrl: server!.baseUrl })
+  })
+
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  return {
+    get server() {
+      if (!server)
+        throw new Error('the server is not ready: use it inside tests')
+      return server
+    },
+    get branch() {
+      if (!branch)
+        throw new Error('the branch is not ready: use it inside tests')
+      return branch
+    },
+  }
 }
 
 /** Signs this device in as a new member of `inviteCode`'s branch, pointed at the real server. */
