@@ -1,19 +1,16 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { A11yViolation } from './support/axe'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { action, addCheckin, fillAndSaveProblem, fillAndSaveService, fillNote, joinInApp, openNewNote, openNewService, saveNote, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // axe-core on the pages and states issue #3 adds: 服务 and its two forms, 笔记 with its form and
 // search, 我的 with progress and backup, the join page's 从备份恢复. No serious or critical violation.
 describe('accessibility of service, notes and progress', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('无障碍二支部')
   const findings = new Map<string, A11yViolation[]>()
 
   async function audit(page: Page, name: string): Promise<void> {
@@ -21,22 +18,11 @@ describe('accessibility of service, notes and progress', () => {
     findings.set(name, await seriousA11yViolations(page))
   }
 
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '无障碍二支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
-
   it('finds nothing serious on 服务, 笔记, 我的进度 and their forms', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '林无障碍')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '林无障碍')
 
     await tab(page, '服务').click()
     await action(page, '记录服务').waitFor()
@@ -74,10 +60,10 @@ describe('accessibility of service, notes and progress', () => {
     await audit(page, '我的 (progress, backup)')
 
     // A new phone on the join page, with 从备份恢复 opened.
-    const newPhone = await newPhoneContext(browser)
+    const newPhone = await newPhoneContext(site.browser)
     const joinPage = await newPhone.newPage()
     reportPageOnFailure(joinPage, 'joinPage')
-    await joinPage.goto(`${server.baseUrl}/join`)
+    await joinPage.goto(`${site.server.baseUrl}/join`)
     await joinPage.getByRole('button', { name: '加入支部' }).waitFor()
     if (await joinPage.getByLabel('选择备份文件', { exact: true }).count() === 0)
       await joinPage.getByRole('button', { name: '从备份恢复', exact: true }).click()

@@ -1,17 +1,15 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { A11yViolation } from './support/axe'
-import type { RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkinRow, fillAndSaveCheckin, joinInApp, openNewCheckin, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { startServer } from './support/server'
+import { useServer } from './support/site'
 
 // axe-core on every page a member or secretary reaches: no serious or critical violation.
 describe('accessibility', () => {
-  let server: RunningServer
-  let browser: Browser
+  const site = useServer()
   const findings = new Map<string, A11yViolation[]>()
 
   async function audit(page: Page, name: string): Promise<void> {
@@ -20,19 +18,9 @@ describe('accessibility', () => {
     findings.set(name, await seriousA11yViolations(page))
   }
 
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
-
   // Guards the audit above against passing vacuously (axe not loaded, wrong impact filter).
   it('catches a nameless button and an image without alt text', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
     await page.setContent('<!doctype html><html lang="zh-CN"><head><title>坏页面</title></head><body><main><button></button><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
@@ -42,13 +30,13 @@ describe('accessibility', () => {
   })
 
   it('finds nothing serious on join, setup, 学习, the form, 我的 and 支部', async () => {
-    const [, printedLink] = await server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
+    const [, printedLink] = await site.server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
     const code = new URL(printedLink!).searchParams.get('code')!
 
-    const secretaryContext = await newPhoneContext(browser)
+    const secretaryContext = await newPhoneContext(site.browser)
     const secretaryPage = await secretaryContext.newPage()
     reportPageOnFailure(secretaryPage, 'secretaryPage')
-    await secretaryPage.goto(`${server.baseUrl}/setup?code=${encodeURIComponent(code)}`)
+    await secretaryPage.goto(`${site.server.baseUrl}/setup?code=${encodeURIComponent(code)}`)
     await secretaryPage.getByLabel('支部名称', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup')
     await secretaryPage.getByLabel('支部名称', { exact: true }).fill('无障碍党支部')
@@ -59,13 +47,13 @@ describe('accessibility', () => {
     await secretaryPage.getByLabel('党员邀请码', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup done (invite codes)')
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await page.goto(`${server.baseUrl}/join`)
+    await page.goto(`${site.server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).waitFor()
     await audit(page, 'join')
-    await joinInApp(page, server.baseUrl, memberInviteCode, '郑党员')
+    await joinInApp(page, site.server.baseUrl, memberInviteCode, '郑党员')
     await page.getByRole('button', { name: '签到', exact: true }).waitFor()
     await audit(page, '学习 (empty)')
     await openNewCheckin(page)

@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
+import type { Page } from 'playwright-core'
 import { Buffer } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pullAll } from './support/api'
 import { action, addCheckin, checkinRow, fillAndSaveProblem, fillAndSaveService, fillNote, joinInApp, openNewNote, openNewService, saveNote, tab, waitForSynced } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 interface BackupFile {
   format: string
@@ -33,26 +32,13 @@ async function download(page: Page, choice: string): Promise<{ path: string, nam
 // from it is the same member with the same records, and nothing reaches the server twice; a file that
 // is no backup, or another member's, is refused with a message.
 describe('backup and restore', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '换机党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('换机党支部')
 
   it('exports JSON and CSV, restores on a fresh phone, syncs without doubles, and a second import adds nothing', async () => {
-    const oldContext = await newPhoneContext(browser)
+    const oldContext = await newPhoneContext(site.browser)
     const oldPhone = await oldContext.newPage()
     reportPageOnFailure(oldPhone, 'oldPhone')
-    const member = await joinInApp(oldPhone, server.baseUrl, branch.memberInviteCode, '冯换机')
+    const member = await joinInApp(oldPhone, site.server.baseUrl, site.branch.memberInviteCode, '冯换机')
     await addCheckin(oldPhone, { topic: '换机前的学习', minutes: 50 })
     await tab(oldPhone, '服务').click()
     await openNewService(oldPhone)
@@ -64,7 +50,7 @@ describe('backup and restore', () => {
     await fillNote(oldPhone, { title: '《共产党宣言》', reflection: '换机前写下的心得。' })
     await saveNote(oldPhone)
     await waitForSynced(oldPhone)
-    const before = await pullAll(server.baseUrl, member.token)
+    const before = await pullAll(site.server.baseUrl, member.token)
     expect(before.map(r => r.table).sort()).toEqual(['problems', 'readingNotes', 'serviceLogs', 'studyCheckins'])
 
     await tab(oldPhone, '我的').click()
@@ -78,10 +64,10 @@ describe('backup and restore', () => {
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xEF, 0xBB, 0xBF])
     expect(csvBytes.toString('utf8').split(/\r?\n/)[0]).toMatch(/[\u4E00-\u9FFF]/)
 
-    const newContext = await newPhoneContext(browser)
+    const newContext = await newPhoneContext(site.browser)
     const newPhone = await newContext.newPage()
     reportPageOnFailure(newPhone, 'newPhone')
-    await newPhone.goto(`${server.baseUrl}/join`)
+    await newPhone.goto(`${site.server.baseUrl}/join`)
     const restoreButton = newPhone.getByRole('button', { name: '从备份恢复', exact: true })
     if (await newPhone.getByLabel('选择备份文件', { exact: true }).count() === 0)
       await restoreButton.click()
@@ -98,7 +84,7 @@ describe('backup and restore', () => {
 
     await action(newPhone, '立即同步').click()
     await waitForSynced(newPhone)
-    const after = await pullAll(server.baseUrl, member.token)
+    const after = await pullAll(site.server.baseUrl, member.token)
     expect(after.map(r => `${r.table}:${r.id}:${r.rev}`).sort()).toEqual(before.map(r => `${r.table}:${r.id}:${r.rev}`).sort())
 
     // The same file again on 我的: everything is already there.

@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, pushChanges } from './support/api'
 import { joinInApp, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
 import { openBranchTab, pushCheckin, pushProblem, recordId } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 /** Scripts the page itself loaded (entry, imports, preloads), as URLs. */
 function loadedScripts(page: Page): Promise<string[]> {
@@ -28,33 +27,20 @@ async function anyHasECharts(urls: string[]): Promise<boolean> {
 // Every secretary page passes axe at 390×844 without widening the page, and ECharts stays in the
 // completion page's chunk: a member's pages never load it.
 describe('the secretary\'s pages: accessible, phone-sized, and ECharts only where it draws', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('has no serious axe finding on any secretary page, each fits 390 px', async () => {
     const today = todayIn('Asia/Shanghai')
-    const member = await joinByApi(server.baseUrl, branch.memberInviteCode, '张三')
-    await pushCheckin(server.baseUrl, member.token, { date: today, form: 'branch_study', topic: '学习党章', minutes: 60 })
-    await pushProblem(server.baseUrl, member.token, { date: today, community: '和平社区', category: 'livelihood', title: '小区缺少充电桩', detail: '' })
-    await pushChanges(server.baseUrl, member.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: today, community: '和平社区', activity: 'volunteer', hours: 1.5, description: '' } }])
+    const member = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '张三')
+    await pushCheckin(site.server.baseUrl, member.token, { date: today, form: 'branch_study', topic: '学习党章', minutes: 60 })
+    await pushProblem(site.server.baseUrl, member.token, { date: today, community: '和平社区', category: 'livelihood', title: '小区缺少充电桩', detail: '' })
+    await pushChanges(site.server.baseUrl, member.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: today, community: '和平社区', activity: 'volunteer', hours: 1.5, description: '' } }])
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
 
     const month = today.slice(0, 7)
@@ -68,7 +54,7 @@ describe('the secretary\'s pages: accessible, phone-sized, and ECharts only wher
       { path: `/branch/summary/records?month=${month}&figure=service.count`, ready: p => p.getByText('和平社区', { exact: false }).first().waitFor() },
     ]
     for (const { path, ready } of pages) {
-      await page.goto(`${server.baseUrl}${path}`)
+      await page.goto(`${site.server.baseUrl}${path}`)
       await ready(page)
       const violations = await seriousA11yViolations(page)
       expect(violations, `${path}\n${describeViolations(violations)}`).toEqual([])
@@ -76,7 +62,7 @@ describe('the secretary\'s pages: accessible, phone-sized, and ECharts only wher
     }
 
     // The completion page's chunk is the one that brings ECharts.
-    await page.goto(`${server.baseUrl}/branch/completion`)
+    await page.goto(`${site.server.baseUrl}/branch/completion`)
     await page.getByRole('img', { name: /每周参学率折线图/ }).locator('canvas').first().waitFor()
     expect(await anyHasECharts(await loadedScripts(page))).toBe(true)
 
@@ -85,10 +71,10 @@ describe('the secretary\'s pages: accessible, phone-sized, and ECharts only wher
   })
 
   it('a member\'s pages load no ECharts', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'member')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '李四')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '李四')
     for (const name of ['服务', '笔记', '我的', '学习'])
       await tab(page, name).click()
     const scripts = await loadedScripts(page)

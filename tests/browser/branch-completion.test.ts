@@ -1,44 +1,29 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { currentWeek, shiftWeek, todayIn } from '../../src/domain/week'
 import { joinByApi } from './support/api'
 import { joinInApp } from './support/app'
 import { openBranchSection, openBranchTab, pushCheckin } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // 完成情况: weeks × members, filtered to 在职 or 退休, with each week's 参学率 and each member's
 // total; a range of the secretary's choosing; a name opens that member's page.
 describe('the completion grid', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('filters 在职 / 退休, totals each week and member, takes a range, and opens a member', async () => {
     const today = todayIn('Asia/Shanghai')
-    const retired = await joinByApi(server.baseUrl, branch.memberInviteCode, '钱退休')
-    await joinByApi(server.baseUrl, branch.memberInviteCode, '孙在职')
-    await pushCheckin(server.baseUrl, retired.token, { date: today, form: 'home_study', topic: '居家学习', minutes: 40 })
+    const retired = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '钱退休')
+    await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '孙在职')
+    await pushCheckin(site.server.baseUrl, retired.token, { date: today, form: 'home_study', topic: '居家学习', minutes: 40 })
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    const secretary = await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
-    const marked = await fetch(`${server.baseUrl}/api/v1/branch/members/${retired.member.id}`, {
+    const secretary = await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
+    const marked = await fetch(`${site.server.baseUrl}/api/v1/branch/members/${retired.member.id}`, {
       method: 'PATCH',
       headers: { 'authorization': `Bearer ${secretary.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ retired: true }),

@@ -1,53 +1,38 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, serverRows } from './support/api'
 import { action, joinInApp, problemEntry, tab, waitForSynced } from './support/app'
 import { openBranchSection, openBranchTab, pushProblem } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // 成员管理 and 问题清单 reach the members' phones: 停用设备 signs a phone out at its next sync, a new
 // invite code retires the old one, and a problem's new status shows under the reporter's 我反映的问题.
 describe('the secretary manages members and the problem register', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('停用设备: the member\'s phone says its sign-in is gone; 更换党员邀请码 retires the old code; 设为退休 sticks', async () => {
-    const memberContext = await newPhoneContext(browser)
+    const memberContext = await newPhoneContext(site.browser)
     const memberPage = await memberContext.newPage()
     reportPageOnFailure(memberPage, 'member')
-    await joinInApp(memberPage, server.baseUrl, branch.memberInviteCode, '赵停用')
+    await joinInApp(memberPage, site.server.baseUrl, site.branch.memberInviteCode, '赵停用')
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    const secretary = await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    const secretary = await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
     await openBranchSection(page, '成员管理')
 
     // The invite codes, and a new member code: the old one no longer lets anyone in.
-    await page.getByText(branch.memberInviteCode, { exact: true }).waitFor()
+    await page.getByText(site.branch.memberInviteCode, { exact: true }).waitFor()
     await action(page, '更换党员邀请码').click()
     await page.getByRole('dialog', { name: '更换党员邀请码' }).getByRole('button', { name: '确认更换' }).click()
     await page.getByText('党员邀请码已更换。', { exact: true }).waitFor()
-    await page.getByText(branch.memberInviteCode, { exact: true }).waitFor({ state: 'detached' })
-    await expect(joinByApi(server.baseUrl, branch.memberInviteCode, '钱迟到')).rejects.toThrow(/403/)
+    await page.getByText(site.branch.memberInviteCode, { exact: true }).waitFor({ state: 'detached' })
+    await expect(joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '钱迟到')).rejects.toThrow(/403/)
 
     // The list shows role, status and joining date; tapping opens the member.
     const row = page.getByRole('link').filter({ hasText: '赵停用' })
@@ -79,7 +64,7 @@ describe('the secretary manages members and the problem register', () => {
     await action(page, '取消书记').waitFor()
 
     // What the secretary set is what the server now says (and 本月政治生日 lists November birthdays).
-    const members = await fetch(`${server.baseUrl}/api/v1/branch/members`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { members: { name: string, retired: boolean, partyJoinDate: string | null, activeDevices: number }[] }
+    const members = await fetch(`${site.server.baseUrl}/api/v1/branch/members`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { members: { name: string, retired: boolean, partyJoinDate: string | null, activeDevices: number }[] }
     expect(members.members.find(m => m.name === '赵停用')).toMatchObject({ retired: true, partyJoinDate: '1986-11-03', activeDevices: 0 })
 
     expect(errors).toEqual([])
@@ -89,23 +74,23 @@ describe('the secretary manages members and the problem register', () => {
 
   it('a problem set 推进中 with 负责人 and 办理结果 reaches the reporter\'s 我反映的问题', async () => {
     const today = todayIn('Asia/Shanghai')
-    const memberContext = await newPhoneContext(browser)
+    const memberContext = await newPhoneContext(site.browser)
     const memberPage = await memberContext.newPage()
     reportPageOnFailure(memberPage, 'member')
     const memberErrors = collectPageErrors(memberPage)
-    const member = await joinInApp(memberPage, server.baseUrl, await freshMemberCode(), '孙反映')
+    const member = await joinInApp(memberPage, site.server.baseUrl, await freshMemberCode(), '孙反映')
     // Reported from the member's other device; this phone pulls it.
-    await pushProblem(server.baseUrl, member.token, { date: today, community: '和平社区', category: 'environment', title: '楼道灯坏了', detail: '3号楼二单元' })
+    await pushProblem(site.server.baseUrl, member.token, { date: today, community: '和平社区', category: 'environment', title: '楼道灯坏了', detail: '3号楼二单元' })
     await tab(memberPage, '服务').click()
     await action(memberPage, '立即同步').click()
     await waitForSynced(memberPage)
     await expect.poll(() => problemEntry(memberPage, '楼道灯坏了').textContent()).toContain('待解决')
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '周书记')
+    await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '周书记')
     await openBranchTab(page)
     await openBranchSection(page, '问题清单')
     await page.getByText('待解决 1', { exact: true }).waitFor()
@@ -125,7 +110,7 @@ describe('the secretary manages members and the problem register', () => {
     await page.getByLabel('状态', { exact: true }).selectOption({ label: '推进中' })
     await page.getByRole('article', { name: /楼道灯坏了/ }).waitFor()
 
-    const rows = await serverRows(server.baseUrl, member.token, 'problems')
+    const rows = await serverRows(site.server.baseUrl, member.token, 'problems')
     expect(rows[0]!.data).toMatchObject({ status: 'in_progress', ownerName: '周书记', resolution: '已联系物业，本周内更换' })
 
     await action(memberPage, '立即同步').click()
@@ -141,8 +126,8 @@ describe('the secretary manages members and the problem register', () => {
 
   /** The branch's member code now (the first test replaced the original). */
   async function freshMemberCode(): Promise<string> {
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '吴助理')
-    const overview = await fetch(`${server.baseUrl}/api/v1/branch`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { branch: { memberInviteCode: string } }
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '吴助理')
+    const overview = await fetch(`${site.server.baseUrl}/api/v1/branch`, { headers: { authorization: `Bearer ${secretary.token}` } }).then(r => r.json()) as { branch: { memberInviteCode: string } }
     return overview.branch.memberInviteCode
   }
 })

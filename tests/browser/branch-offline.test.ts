@@ -1,36 +1,21 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { joinInApp, waitForServiceWorkerControl } from './support/app'
 import { openBranchSection, openBranchTab } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // The secretary's pages are views of the server: offline they say 需要联网 instead of showing stale or
 // empty figures, and they load by themselves once the phone is back online.
 describe('the secretary\'s pages offline', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('says 需要联网 offline and shows the grid once back online', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await waitForServiceWorkerControl(page)
     await openBranchTab(page)
 

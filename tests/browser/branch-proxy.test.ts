@@ -1,51 +1,36 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, serverStudyCheckins } from './support/api'
 import { action, checkinRow, joinInApp, tab, waitForSynced } from './support/app'
 import { branchListNames, completionHeading, openBranchTab, pushCheckin } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // 本周未学习 → 复制提醒 → 代录: the secretary sees who has not studied, copies the reminder, enters a
 // check-in for the member without a phone, and the member is counted; the member's phone pulls the
 // record, marked as entered by the secretary.
 describe('the secretary\'s 支部: who has not studied, 复制提醒 and 代录', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('lists 李未学 under 本周未学习, copies the reminder, 代录 counts him, and his phone shows it as 代录', async () => {
     const today = todayIn('Asia/Shanghai')
-    const studied = await joinByApi(server.baseUrl, branch.memberInviteCode, '张已学')
-    await pushCheckin(server.baseUrl, studied.token, { date: today, form: 'branch_study', topic: '学习党章', minutes: 60 })
+    const studied = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '张已学')
+    await pushCheckin(site.server.baseUrl, studied.token, { date: today, form: 'branch_study', topic: '学习党章', minutes: 60 })
 
     // The member without a phone of his own still has the app on a shared one (to see the record later).
-    const memberContext = await newPhoneContext(browser)
+    const memberContext = await newPhoneContext(site.browser)
     const memberPage = await memberContext.newPage()
     reportPageOnFailure(memberPage, 'member')
     const memberErrors = collectPageErrors(memberPage)
-    const member = await joinInApp(memberPage, server.baseUrl, branch.memberInviteCode, '李未学')
+    const member = await joinInApp(memberPage, site.server.baseUrl, site.branch.memberInviteCode, '李未学')
 
-    const context = await newPhoneContext(browser)
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl })
+    const context = await newPhoneContext(site.browser)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.baseUrl })
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
 
     await openBranchTab(page)
     expect(await completionHeading(page)).toBe('本周完成 1/3')
@@ -72,7 +57,7 @@ describe('the secretary\'s 支部: who has not studied, 复制提醒 and 代录'
     const entry = page.locator('li').filter({ hasText: '支部集中学习（代录）' })
     await expect.poll(() => entry.textContent()).toContain('王书记代录')
 
-    const stored = await serverStudyCheckins(server.baseUrl, member.token)
+    const stored = await serverStudyCheckins(site.server.baseUrl, member.token)
     expect(stored).toHaveLength(1)
     expect(stored[0]!.data).toMatchObject({ topic: '支部集中学习（代录）', minutes: 45, date: today, memberId: member.member.id, enteredByName: '王书记' })
 

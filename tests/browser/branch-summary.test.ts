@@ -1,14 +1,12 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, pushChanges } from './support/api'
 import { action, joinInApp } from './support/app'
 import { openBranchSection, openBranchTab, pushCheckin, recordId, unzipEntries } from './support/branch'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 /** The month before the one `today` falls in, as `YYYY-MM`. */
 function previousMonth(today: string): string {
@@ -20,39 +18,26 @@ function previousMonth(today: string): string {
 // 阶段性总结: last month's figures from the records, each traceable to its rows, the sentences in the
 // report's words, and the Word and Excel files carrying the same text.
 describe('the monthly summary', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '和平党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('和平党支部')
 
   it('shows last month\'s figures and sentences, traces a figure to its rows, exports Word and CSV, prints without the app\'s chrome', async () => {
     const month = previousMonth(todayIn('Asia/Shanghai'))
     const [year, monthNumber] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))]
     // Two weeks of 支部集中学习 (the 5th and the 12th are always in different ISO weeks): 张三 both, 李四 the first.
-    const zhang = await joinByApi(server.baseUrl, branch.memberInviteCode, '张三')
-    const li = await joinByApi(server.baseUrl, branch.memberInviteCode, '李四')
-    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
-    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-12`, form: 'branch_study', topic: '集中学习二', minutes: 90 })
-    await pushCheckin(server.baseUrl, li.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
-    await pushCheckin(server.baseUrl, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
-    await pushChanges(server.baseUrl, li.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '和平社区', activity: 'visit', hours: 2, description: '走访独居老人' } }])
+    const zhang = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '张三')
+    const li = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '李四')
+    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
+    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-12`, form: 'branch_study', topic: '集中学习二', minutes: 90 })
+    await pushCheckin(site.server.baseUrl, li.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
+    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
+    await pushChanges(site.server.baseUrl, li.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '和平社区', activity: 'visit', hours: 2, description: '走访独居老人' } }])
 
-    const context = await newPhoneContext(browser)
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl })
+    const context = await newPhoneContext(site.browser)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.baseUrl })
     const page = await context.newPage()
     reportPageOnFailure(page, 'secretary')
     const errors = collectPageErrors(page)
-    await joinInApp(page, server.baseUrl, branch.secretaryInviteCode, '王书记')
+    await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
     await openBranchSection(page, '阶段性总结')
 

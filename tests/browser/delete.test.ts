@@ -1,36 +1,21 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pullAll, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // Editing and deleting from the list reach the server as an update and a tombstone.
 describe('editing and deleting a check-in', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '城北党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('城北党支部')
 
   it('edits minutes, then deletes after 确认删除, and the server keeps a tombstone', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '周十')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '周十')
     await addCheckin(page, { topic: '学习《准则》《条例》', minutes: 40 })
-    await expect.poll(async () => (await serverStudyCheckins(server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(1)
+    await expect.poll(async () => (await serverStudyCheckins(site.server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(1)
 
     await checkinRow(page, '学习《准则》《条例》').click()
     expect(await page.getByLabel('主题', { exact: true }).inputValue()).toBe('学习《准则》《条例》')
@@ -38,7 +23,7 @@ describe('editing and deleting a check-in', () => {
     await page.getByLabel('时长（分钟）', { exact: true }).fill('75')
     await page.getByRole('button', { name: '保存', exact: true }).click()
     await page.getByText(/75 分钟/).first().waitFor()
-    await expect.poll(async () => (await serverStudyCheckins(server.baseUrl, member.token))[0]?.data, { timeout: 60_000 }).toMatchObject({ minutes: 75 })
+    await expect.poll(async () => (await serverStudyCheckins(site.server.baseUrl, member.token))[0]?.data, { timeout: 60_000 }).toMatchObject({ minutes: 75 })
 
     await checkinRow(page, '学习《准则》《条例》').click()
     await page.getByRole('button', { name: '删除', exact: true }).click()
@@ -50,8 +35,8 @@ describe('editing and deleting a check-in', () => {
 
     await page.getByRole('button', { name: '立即同步' }).click()
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 60_000 }).toMatch(/已同步/)
-    await expect.poll(async () => (await serverStudyCheckins(server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(0)
-    const rows = await pullAll(server.baseUrl, member.token)
+    await expect.poll(async () => (await serverStudyCheckins(site.server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(0)
+    const rows = await pullAll(site.server.baseUrl, member.token)
     expect(rows.filter(r => r.table === 'studyCheckins')).toEqual([expect.objectContaining({ deleted: true })])
     await context.close()
   })

@@ -1,15 +1,14 @@
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import type { A11yViolation } from './support/axe'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { action, addCheckin, answerElderPrompt, checkinRow, elderPrompt, joinInApp, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
 import { targetOffenders, targetSize, textOffenders, visibleTargets, visibleTexts } from './support/measure'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const TITLE = '长辈模式测试：学习资料'
 const MATERIAL = longMaterialBody(12, 6)
@@ -38,9 +37,7 @@ async function pressAll(page: Page, button: 'A+' | 'A-', expected: (px: number) 
 // to the whole app, measured in the browser (text sizes, line height, touch targets, the reader's
 // largest size), and axe-clean in both modes on 学习, 资料, the reader and 我的.
 describe('长辈模式 (elder mode)', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('长辈党支部')
   const findings = new Map<string, A11yViolation[]>()
   const measures = new Map<string, string[]>()
 
@@ -67,23 +64,15 @@ describe('长辈模式 (elder mode)', () => {
   }
 
   beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '长辈党支部')
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '冯书记')
-    await seedMaterial(server.baseUrl, secretary.token, { title: TITLE, category: 'speech', body: MATERIAL.body })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '冯书记')
+    await seedMaterial(site.server.baseUrl, secretary.token, { title: TITLE, category: 'speech', body: MATERIAL.body })
   })
 
   it('asks once at first start; 开启 makes the join page large at once and stays on after a reload', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await page.goto(`${server.baseUrl}/join`)
+    await page.goto(`${site.server.baseUrl}/join`)
     await elderPrompt(page).waitFor()
     expect(await isElder(page)).toBe(false)
     await audit(page, 'join with the first-start question')
@@ -95,7 +84,7 @@ describe('长辈模式 (elder mode)', () => {
     await page.getByRole('button', { name: '加入支部' }).waitFor()
     await expect.poll(() => isElder(page)).toBe(true)
     expect(await elderPrompt(page).count()).toBe(0)
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '郑长辈', 'asked')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '郑长辈', 'asked')
     expect(await isElder(page)).toBe(true)
     await context.close()
 
@@ -103,10 +92,10 @@ describe('长辈模式 (elder mode)', () => {
   })
 
   it('measures 学习, 资料, the reader and 我的 in both modes: large text and targets in 长辈模式, axe clean in each', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '韩双模', '暂不')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '韩双模', '暂不')
     expect(await isElder(page)).toBe(false)
     await addCheckin(page, { topic: '长辈模式下的学习记录', minutes: 40 })
     await checkinRow(page, '长辈模式下的学习记录').waitFor()

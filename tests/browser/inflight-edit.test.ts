@@ -1,36 +1,22 @@
-import type { Browser, Request } from 'playwright-core'
+import type { Request } from 'playwright-core'
 import type { SyncRequest } from '../../src/domain/wire'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, deferred, fillAndSaveCheckin, joinInApp, syncStatus } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // "A record edited while its push is in flight stays pending: no edit is ever lost."
 describe('an edit made while its push is in flight', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '第二党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('第二党支部')
 
   it('is pushed after the held request and wins on the server', async () => {
     // No service worker here: page.route must see the app's own fetches.
-    const context = await newPhoneContext(browser, { serviceWorkers: 'block' })
+    const context = await newPhoneContext(site.browser, { serviceWorkers: 'block' })
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '王五')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王五')
 
     const { promise: released, resolve: release } = deferred<void>()
     const { promise: heldRequest, resolve: arrived } = deferred<Request>()
@@ -68,7 +54,7 @@ describe('an edit made while its push is in flight', () => {
     await checkinRow(page, '定稿：学习二十大报告').waitFor()
     await page.getByRole('button', { name: '立即同步' }).click()
     await expect.poll(async () => {
-      const stored = await serverStudyCheckins(server.baseUrl, member.token)
+      const stored = await serverStudyCheckins(site.server.baseUrl, member.token)
       return stored.map(r => (r.data as { topic?: string }).topic)
     }, { timeout: 60_000 }).toEqual(['定稿：学习二十大报告'])
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 60_000 }).toContain('已同步')

@@ -1,34 +1,21 @@
-import type { Browser } from 'playwright-core'
-import type { RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { waitForServiceWorkerControl } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { installabilityErrors } from './support/installability'
-import { startServer } from './support/server'
+import { useServer } from './support/site'
 
 interface ManifestIcon { src: string, sizes?: string, type?: string, purpose?: string }
 interface WebManifest { name?: string, short_name?: string, description?: string, lang?: string, theme_color?: string, start_url?: string, display?: string, icons?: ManifestIcon[] }
 
 describe('installable PWA', () => {
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useServer()
 
   it('passes Chromium\'s installability check once the worker is active', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await page.goto(`${server.baseUrl}/`)
+    await page.goto(`${site.server.baseUrl}/`)
     await waitForServiceWorkerControl(page)
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
     await expect.poll(() => installabilityErrors(page), { timeout: 30_000 }).toEqual([])
@@ -36,10 +23,10 @@ describe('installable PWA', () => {
   })
 
   it('has a Chinese manifest with 192, 512 and maskable icons that load', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await page.goto(`${server.baseUrl}/`)
+    await page.goto(`${site.server.baseUrl}/`)
     const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href ?? null)
     expect(href, 'index.html links a manifest').toBeTruthy()
     await context.close()

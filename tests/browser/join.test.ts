@@ -1,35 +1,23 @@
-import type { Browser } from 'playwright-core'
 import type { ApiErrorBody, SetupResponse } from '../../src/domain/wire'
-import type { RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { joinInApp, tab } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { createBranch } from './support/server'
+import { useServer } from './support/site'
 
 describe('joining and first-run setup', () => {
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useServer()
 
   // Runs first: the server printed the link because its database is empty.
   it('creates the first branch from the printed setup link, once', async () => {
-    const [, printedLink] = await server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
+    const [, printedLink] = await site.server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
     const code = new URL(printedLink!).searchParams.get('code')!
     expect(code).toBeTruthy()
-    const link = `${server.baseUrl}/setup?code=${encodeURIComponent(code)}`
+    const link = `${site.server.baseUrl}/setup?code=${encodeURIComponent(code)}`
 
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
     await page.goto(link)
@@ -51,13 +39,13 @@ describe('joining and first-run setup', () => {
     await tab(page, '支部').waitFor()
 
     // The shown member code really admits a member.
-    const joined = await joinByApi(server.baseUrl, setup.memberInviteCode, '周党员')
+    const joined = await joinByApi(site.server.baseUrl, setup.memberInviteCode, '周党员')
     expect(joined.member).toMatchObject({ role: 'member', branchName: '城东社区党支部' })
 
     // The link is dead now: the API says so and the page says so instead of offering the form.
-    const check = await fetch(`${server.baseUrl}/api/v1/setup?code=${encodeURIComponent(code)}`)
+    const check = await fetch(`${site.server.baseUrl}/api/v1/setup?code=${encodeURIComponent(code)}`)
     expect(await check.json()).toEqual({ valid: false })
-    const again = await fetch(`${server.baseUrl}/api/v1/setup`, {
+    const again = await fetch(`${site.server.baseUrl}/api/v1/setup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ code, branchName: '冒名支部', name: '某人' }),
@@ -65,7 +53,7 @@ describe('joining and first-run setup', () => {
     expect(again.status).toBe(403)
     expect(((await again.json()) as ApiErrorBody).error.code).toBe('invalid_invite')
 
-    const laterContext = await newPhoneContext(browser)
+    const laterContext = await newPhoneContext(site.browser)
     const laterPage = await laterContext.newPage()
     reportPageOnFailure(laterPage, 'laterPage')
     await laterPage.goto(link)
@@ -76,10 +64,10 @@ describe('joining and first-run setup', () => {
   })
 
   it('shows the server\'s message for a wrong invite code and stays on 加入', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await page.goto(`${server.baseUrl}/join`)
+    await page.goto(`${site.server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).fill('NOT-A-REAL-CODE')
     await page.getByLabel('姓名', { exact: true }).fill('张三')
     const answered = page.waitForResponse(r => r.url().endsWith('/api/v1/join'))
@@ -94,17 +82,17 @@ describe('joining and first-run setup', () => {
   })
 
   it('reopens straight to 学习 with a kept session', async () => {
-    const branch = await createBranch(server, '城西党支部')
-    const context = await newPhoneContext(browser)
+    const branch = await createBranch(site.server, '城西党支部')
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '孙七')
+    await joinInApp(page, site.server.baseUrl, branch.memberInviteCode, '孙七')
     await page.close()
 
     const reopened = await context.newPage()
 
     reportPageOnFailure(reopened, 'reopened')
-    await reopened.goto(`${server.baseUrl}/`)
+    await reopened.goto(`${site.server.baseUrl}/`)
     await reopened.waitForURL(/\/study/)
     await reopened.getByRole('button', { name: '签到', exact: true }).waitFor()
     await tab(reopened, '我的').click()

@@ -1,34 +1,19 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addCheckin, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // 我的: who the member is, the device's storage state, the build, the language, and a sign-out
 // that warns before deleting records that exist only on this device.
 describe('我的', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '城南党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('城南党支部')
 
   it('shows name, branch, role, storage state and build, and switches language for good', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '钱八')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '钱八')
     await tab(page, '我的').click()
     await page.waitForURL(/\/me/)
     await page.getByText('钱八', { exact: true }).waitFor()
@@ -49,10 +34,10 @@ describe('我的', () => {
   })
 
   it('warns before signing out while a record waits, and signs out to 加入支部', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '孙九')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '孙九')
     // Offline pages load their code from the worker's precache: wait until it serves this page.
     await waitForServiceWorkerControl(page)
     await context.setOffline(true)
@@ -74,7 +59,7 @@ describe('我的', () => {
     await page.waitForURL(/\/join/)
     await page.getByRole('button', { name: '加入支部' }).waitFor()
     // Signed out for good: reopening the app asks to join again.
-    await page.goto(`${server.baseUrl}/`)
+    await page.goto(`${site.server.baseUrl}/`)
     await page.waitForURL(/\/join/)
     await context.close()
   })

@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { serverRows } from './support/api'
 import { action, fillNote, joinInApp, openNewNote, saveNote, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const PEOPLE = {
   title: '《习近平谈治国理政》第四卷',
@@ -58,27 +57,14 @@ async function draftStored(page: Page, text: string): Promise<void> {
 // 笔记: notes written offline are found by any word of their reflection while typing, and a note
 // being typed survives the app being closed.
 describe('reading notes', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '读书党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('读书党支部')
 
   it('writes notes offline, counts the reflection\'s characters, and finds a note by a word of it', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
     const errors = collectPageErrors(page)
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '吴读书')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '吴读书')
     await waitForServiceWorkerControl(page)
     await tab(page, '笔记').click()
     await action(page, '写笔记').waitFor()
@@ -119,7 +105,7 @@ describe('reading notes', () => {
 
     await context.setOffline(false)
     await waitForSynced(page)
-    const stored = await serverRows(server.baseUrl, member.token, 'readingNotes')
+    const stored = await serverRows(site.server.baseUrl, member.token, 'readingNotes')
     const byTitle = (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title)
     expect(stored.map(r => r.data as { title: string }).sort(byTitle)).toEqual(
       [PEOPLE, REVOLUTION].sort(byTitle).map(note => expect.objectContaining({ ...note, memberId: member.member.id })),
@@ -129,10 +115,10 @@ describe('reading notes', () => {
   })
 
   it('restores a draft typed before the app was closed, and forgets it once saved', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     let page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '郑草稿')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '郑草稿')
     await tab(page, '笔记').click()
     await openNewNote(page)
     const draft = { title: '《中国共产党章程》', reflection: '党章是党的根本大法，要逐条学习。' }
@@ -143,7 +129,7 @@ describe('reading notes', () => {
     await page.close()
     page = await context.newPage()
     reportPageOnFailure(page, 'reopened')
-    await page.goto(server.baseUrl)
+    await page.goto(site.server.baseUrl)
     await tab(page, '笔记').click()
     await openNewNote(page)
     await page.getByText('已恢复草稿').first().waitFor()
@@ -160,10 +146,10 @@ describe('reading notes', () => {
   })
 
   it('restores a draft after the form page itself is reloaded', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '王重载')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王重载')
     await tab(page, '笔记').click()
     await openNewNote(page)
     const draft = { title: '《关于新时代党的建设》', reflection: '重载之前写下的半句心得' }

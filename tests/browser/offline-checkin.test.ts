@@ -1,36 +1,21 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { branchCompletion, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // The main path: a member checks in with no network, reloads offline, comes back online,
 // and the secretary sees the study counted — exactly once.
 describe('offline check-in', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '第一党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('第一党支部')
 
   it('is saved offline, survives an offline reload, syncs once and counts for the secretary', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
     const errors = collectPageErrors(page)
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '张三')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '张三')
     await waitForServiceWorkerControl(page)
     await page.getByText('本周未学习').first().waitFor()
 
@@ -52,17 +37,17 @@ describe('offline check-in', () => {
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 60_000 }).toContain('已同步')
     expect(await syncStatus(page).textContent()).not.toContain('待同步')
 
-    const stored = await serverStudyCheckins(server.baseUrl, member.token)
+    const stored = await serverStudyCheckins(site.server.baseUrl, member.token)
     expect(stored).toHaveLength(1)
     expect(stored[0]!.data).toMatchObject({ topic: '学习新修订的党章', minutes: 45, form: 'branch_study', memberId: member.member.id })
     expect(errors).toEqual([])
 
     // The secretary, on another phone, sees the member among those who studied this week.
-    const secretaryContext = await newPhoneContext(browser)
+    const secretaryContext = await newPhoneContext(site.browser)
     const secretaryPage = await secretaryContext.newPage()
     reportPageOnFailure(secretaryPage, 'secretaryPage')
-    const secretary = await joinInApp(secretaryPage, server.baseUrl, branch.secretaryInviteCode, '李书记')
-    const completion = await branchCompletion(server.baseUrl, secretary.token)
+    const secretary = await joinInApp(secretaryPage, site.server.baseUrl, site.branch.secretaryInviteCode, '李书记')
+    const completion = await branchCompletion(site.server.baseUrl, secretary.token)
     expect(completion.members.find(m => m.id === member.member.id)).toMatchObject({ studied: true, checkins: 1, minutes: 45 })
 
     await tab(secretaryPage, '支部').click()

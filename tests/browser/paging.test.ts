@@ -1,13 +1,11 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addDays, todayIn } from '../../src/domain/week'
 import { pushChanges } from './support/api'
 import { action, joinInApp, tab, waitForSynced } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const CHECKINS = 120
 const NOTES = 70
@@ -15,26 +13,13 @@ const NOTES = 70
 // Long lists draw a page at a time: records written on another device arrive by sync, the list
 // shows the first page with 已显示 N / M 条, and 加载更多 adds the next; a search still finds all.
 describe('long lists', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '长列表党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('长列表党支部')
 
   it('shows a page of check-ins and notes, 加载更多 adds the next, and search looks at every note', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '何长列表')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '何长列表')
     const today = todayIn('Asia/Shanghai')
     const now = Date.now()
     const checkins = Array.from({ length: CHECKINS }, (_, i) => ({
@@ -49,7 +34,7 @@ describe('long lists', () => {
       updatedAt: now + i,
       data: { title: `另一台手机上的笔记 ${i + 1}`, reflection: i === 0 ? '最早的一篇：初心如磐。' : `第${i + 1}篇心得。` },
     }))
-    const pushed = await pushChanges(server.baseUrl, member.token, [...checkins, ...notes])
+    const pushed = await pushChanges(site.server.baseUrl, member.token, [...checkins, ...notes])
     expect(pushed.results.filter(r => r.status !== 'applied')).toEqual([])
 
     await action(page, '立即同步').click()

@@ -1,35 +1,20 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addDays, currentWeek, todayIn, weekKey, weeksInYear } from '../../src/domain/week'
 import { fillAndSaveCheckin, fillAndSaveService, joinInApp, openNewCheckin, openNewService, tab } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 // 我的进度: check-ins in this week and the one before make a two-week streak, and the year strip
 // names how many weeks of the year have study in them; the figures table counts each period.
 describe('my progress', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '进度党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('进度党支部')
 
   it('counts this week, a streak across weeks, and the weeks studied on the year strip', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '陈进度')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '陈进度')
     const today = todayIn('Asia/Shanghai')
     const lastWeek = addDays(today, -7)
     const dates = [today, today, lastWeek]

@@ -1,36 +1,21 @@
-import type { Browser } from 'playwright-core'
 import type { SyncResponse, SyncResult } from '../../src/domain/wire'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addDays, todayIn } from '../../src/domain/week'
 import { serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
 // A phone whose clock runs three days ahead dates a check-in "today", which the server judges to
 // be in the future: the record must show 未通过 with the server's message, and be fixable.
 describe('a check-in the server refuses', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '城郊党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('城郊党支部')
 
   it('shows 未通过 with the server\'s message, and syncs once corrected', async () => {
-    const context = await newPhoneContext(browser, { serviceWorkers: 'block' })
+    const context = await newPhoneContext(site.browser, { serviceWorkers: 'block' })
     await context.clock.install({ time: Date.now() + 3 * DAY_MS })
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
@@ -41,7 +26,7 @@ describe('a check-in the server refuses', () => {
         rejections.push(...body.results.filter(r => r.status === 'rejected'))
       }
     })
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '吴十一')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '吴十一')
     const phoneToday = await page.evaluate(() => new Date().toISOString().slice(0, 10))
     expect(phoneToday > addDays(todayIn(), 1)).toBe(true)
 
@@ -55,7 +40,7 @@ describe('a check-in the server refuses', () => {
     await row.getByText('未通过', { exact: true }).waitFor()
     await row.getByText(verdict.message).waitFor()
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 20_000 }).toContain('1 条未通过')
-    expect(await serverStudyCheckins(server.baseUrl, member.token)).toEqual([])
+    expect(await serverStudyCheckins(site.server.baseUrl, member.token)).toEqual([])
 
     // The member opens it, reads why, and dates it on the real day.
     await checkinRow(page, '时钟超前的签到').click()
@@ -64,7 +49,7 @@ describe('a check-in the server refuses', () => {
     await page.getByRole('button', { name: '保存', exact: true }).click()
     await page.getByLabel('主题', { exact: true }).waitFor({ state: 'hidden' })
     await page.getByRole('button', { name: '立即同步' }).click()
-    await expect.poll(async () => (await serverStudyCheckins(server.baseUrl, member.token)).map(r => (r.data as { date?: string }).date), { timeout: 60_000 }).toEqual([todayIn()])
+    await expect.poll(async () => (await serverStudyCheckins(site.server.baseUrl, member.token)).map(r => (r.data as { date?: string }).date), { timeout: 60_000 }).toEqual([todayIn()])
     await expect.poll(() => syncStatus(page).textContent(), { timeout: 60_000 }).toContain('已同步')
     expect(await syncStatus(page).textContent()).not.toContain('未通过')
     await context.close()

@@ -1,12 +1,10 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { pullAll, serverRows } from './support/api'
 import { action, fillAndSaveService, joinInApp, openNewService, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { collectPageErrors, launchChromium, newPhoneContext } from './support/browser'
+import { collectPageErrors, newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 /** `本月服务 N 小时 · N 次`, spaces as the page lays them out. */
 function monthTotal(hours: number, count: number): RegExp {
@@ -20,27 +18,14 @@ function yearTotal(hours: number, count: number): RegExp {
 // 双报到双服务 with no network: each log moves the month's and the year's totals at once, the
 // community is remembered, and once online the server holds each log once; edits and deletes follow.
 describe('service logs', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '幸福里党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('幸福里党支部')
 
   it('logs services offline, the month and year totals follow, and they sync once', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
     const errors = collectPageErrors(page)
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '赵服务')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '赵服务')
     await waitForServiceWorkerControl(page)
     await tab(page, '服务').click()
     await action(page, '记录服务').waitFor()
@@ -68,7 +53,7 @@ describe('service logs', () => {
 
     await context.setOffline(false)
     await waitForSynced(page)
-    const stored = await serverRows(server.baseUrl, member.token, 'serviceLogs')
+    const stored = await serverRows(site.server.baseUrl, member.token, 'serviceLogs')
     expect(stored.map(r => r.data).sort((a, b) => ('hours' in a && 'hours' in b ? a.hours - b.hours : 0))).toEqual([
       expect.objectContaining({ community: '幸福里社区', activity: 'publicity', hours: 1.5, description: '宣讲二十届四中全会精神', memberId: member.member.id }),
       expect.objectContaining({ community: '幸福里社区', activity: 'volunteer', hours: 2, peopleServed: 15, description: '清理楼道小广告' }),
@@ -88,9 +73,9 @@ describe('service logs', () => {
     expect(await page.getByText('宣讲二十届四中全会精神').count()).toBe(0)
     await action(page, '立即同步').click()
     await waitForSynced(page)
-    await expect.poll(async () => (await serverRows(server.baseUrl, member.token, 'serviceLogs')).map(r => r.data), { timeout: 30_000 })
+    await expect.poll(async () => (await serverRows(site.server.baseUrl, member.token, 'serviceLogs')).map(r => r.data), { timeout: 30_000 })
       .toEqual([expect.objectContaining({ description: '清理楼道小广告', hours: 3 })])
-    const all = (await pullAll(server.baseUrl, member.token)).filter(r => r.table === 'serviceLogs')
+    const all = (await pullAll(site.server.baseUrl, member.token)).filter(r => r.table === 'serviceLogs')
     expect(all.filter(r => r.deleted)).toHaveLength(1)
 
     expect(errors).toEqual([])

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core'
-import type { RunningServer } from './support/server'
+import type { Page } from 'playwright-core'
 import { cp } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { joinInApp, waitForServiceWorkerControl } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
-import { createBranch, startServer } from './support/server'
+import { createBranch } from './support/server'
+import { useServer } from './support/site'
 
 /** The build id the page runs (`<html data-build>`), or null while it navigates. */
 function runningBuild(page: Page): Promise<string | null> {
@@ -15,31 +15,20 @@ function runningBuild(page: Page): Promise<string | null> {
 // A new deploy must not swap code under an open page that may hold unsynced edits: the new
 // worker waits until the member taps 刷新.
 describe('update prompt', () => {
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useServer()
 
   it('offers 发现新版本 and takes over only after 刷新', async () => {
-    const branch = await createBranch(server, '第三党支部')
-    const context = await newPhoneContext(browser)
+    const branch = await createBranch(site.server, '第三党支部')
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '赵六')
+    await joinInApp(page, site.server.baseUrl, branch.memberInviteCode, '赵六')
     await waitForServiceWorkerControl(page)
     expect(await runningBuild(page)).toBe('browser-a')
     const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller!.scriptURL)
 
     // Deploy: the server reads files from disk per request, so copying is a release.
-    await cp(inject('buildB'), server.staticDir, { recursive: true, force: true })
+    await cp(inject('buildB'), site.server.staticDir, { recursive: true, force: true })
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration()
       await registration?.update()
