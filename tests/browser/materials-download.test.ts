@@ -1,12 +1,10 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { action, joinInApp } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { materialEntry, openMaterialsTab, readerBlock, seedMaterial } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const TITLE = '下载测试：党章学习'
 const PARAGRAPH = '党章是党的根本大法，是全党必须遵循的总规矩。'
@@ -15,25 +13,15 @@ const BODY = ['# 党章学习', PARAGRAPH, '学习党章要逐条逐句，做到
 // A material's text comes apart from the pull (GET /materials/:id). When that download fails the list
 // says so and the reader says the text is not on the phone yet; the next sync fetches it again.
 describe('material downloads', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('下载党支部')
 
   beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '下载党支部')
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '邓书记')
-    await seedMaterial(server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '邓书记')
+    await seedMaterial(site.server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
   })
 
   it('shows a failed download, says the text is not on the phone, and fetches it on the next sync', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     // The text's address fails (as on a connection that drops mid-way); the pull itself goes through.
     const textUrl = /\/api\/v1\/materials\/[0-9a-f-]{36}$/
     let attempts = 0
@@ -43,7 +31,7 @@ describe('material downloads', () => {
     })
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, '曹下载')
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '曹下载')
     await openMaterialsTab(page)
     const entry = materialEntry(page, TITLE)
     await entry.getByText(/下载未完成/).first().waitFor({ timeout: 30_000 })

@@ -1,12 +1,11 @@
-import type { Browser, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi, serverRows } from './support/api'
 import { joinInApp, waitForSynced } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const TITLE = '摘抄测试：论党的自我革命'
 const PARAGRAPH = '勇于自我革命是我们党区别于其他政党的显著标志。自我革命精神是党永葆青春活力的强大支撑。'
@@ -35,29 +34,19 @@ async function selectPassage(page: Page, block: string, passage: string): Promis
 
 // 摘抄: a passage selected in the reader starts a reading note with it as 原文摘抄, linked to the material.
 describe('摘抄 (excerpt to a note)', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('摘抄党支部')
   let materialId: string
 
   beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '摘抄党支部')
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '郑书记')
-    materialId = await seedMaterial(server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '郑书记')
+    materialId = await seedMaterial(site.server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
   })
 
   it('turns a selected passage into a note prefilled with the excerpt and the material', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '吴摘抄')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '吴摘抄')
     await openMaterialsTab(page, TITLE)
     await openReader(page, TITLE)
     await readerBlock(page, PARAGRAPH).waitFor()
@@ -80,7 +69,7 @@ describe('摘抄 (excerpt to a note)', () => {
     await page.getByRole('button', { name: '保存', exact: true }).click()
     await page.getByLabel('书名或篇目', { exact: true }).waitFor({ state: 'hidden' })
     await waitForSynced(page)
-    const notes = await serverRows(server.baseUrl, member.token, 'readingNotes')
+    const notes = await serverRows(site.server.baseUrl, member.token, 'readingNotes')
     expect(notes.map(n => n.data)).toEqual([expect.objectContaining({ title: TITLE, excerpt: PASSAGE, materialId })])
     await context.close()
   })

@@ -1,12 +1,10 @@
-import type { Browser } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi, serverStudyCheckins } from './support/api'
 import { action, checkinRow, joinInApp, tab, waitForSynced } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { longMaterialBody, materialEntry, openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const MARKED = { title: '居家学习：标记已学的资料', body: longMaterialBody(30).body }
 const TO_THE_END = longMaterialBody(30)
@@ -15,32 +13,22 @@ const FINISHED = { title: '居家学习：读到最后的资料', body: TO_THE_E
 // 居家学习: finishing a material counts as this week's study, once per material: 标记已学 needs a
 // minute of reading (the page clock is moved on rather than waited for), reaching the end counts by itself.
 describe('home study from materials', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('居家学习党支部')
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '居家学习党支部')
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '陈书记')
-    ids[MARKED.title] = await seedMaterial(server.baseUrl, secretary.token, { ...MARKED, category: 'guidance' }, Date.now() - 1000)
-    ids[FINISHED.title] = await seedMaterial(server.baseUrl, secretary.token, { ...FINISHED, category: 'classic' })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '陈书记')
+    ids[MARKED.title] = await seedMaterial(site.server.baseUrl, secretary.token, { ...MARKED, category: 'guidance' }, Date.now() - 1000)
+    ids[FINISHED.title] = await seedMaterial(site.server.baseUrl, secretary.token, { ...FINISHED, category: 'classic' })
   })
 
   it('says 标记已学 is too early before a minute, counts it after one, and counts reading to the end; 学习 shows 本周已学习', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     // The page's clock runs as usual, but the test can move it on by a minute instead of waiting one.
     await context.clock.install()
     const page = await context.newPage()
     reportPageOnFailure(page, 'page')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '黄居家')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '黄居家')
     await page.getByRole('heading', { name: '本周未学习' }).waitFor()
 
     await openMaterialsTab(page, MARKED.title)
@@ -73,7 +61,7 @@ describe('home study from materials', () => {
     await tab(page, '学习').click()
     await checkinRow(page, FINISHED.title).waitFor()
     await waitForSynced(page)
-    const checkins = await serverStudyCheckins(server.baseUrl, member.token)
+    const checkins = await serverStudyCheckins(site.server.baseUrl, member.token)
     const byTopic = (a: { topic: string }, b: { topic: string }) => a.topic.localeCompare(b.topic)
     const expected = [MARKED, FINISHED].map(m => ({ form: 'home_study', topic: m.title, materialId: ids[m.title] })).sort(byTopic)
     expect(checkins.map(c => c.data as { topic: string }).sort(byTopic)).toEqual(expected.map(e => expect.objectContaining(e)))

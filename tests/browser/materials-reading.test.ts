@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
+import type { Page } from 'playwright-core'
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addDays, todayIn } from '../../src/domain/week'
 import { joinByApi, pullAll, pushChanges, serverRows } from './support/api'
 import { action, joinInApp, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, publishInApp, readerBlock, seedMaterial } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 /** Taps 导出我的记录 (if it opens the choices) and 下载 JSON 备份; returns the file's path. */
 async function downloadBackup(page: Page): Promise<string> {
@@ -64,42 +63,29 @@ const TITLE = '深入学习贯彻党的创新理论'
 // pull, downloaded apart), reads it with the network off, enlarges the text, and finds its place again
 // after a reload and on another device of the same member.
 describe('study materials: publish, pull, read offline', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
-
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '学习资料党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const site = useBranchServer('学习资料党支部')
 
   it('publishes on the phone, pulls to a member, reads offline with A+, restores the position after a reload and on another device', async () => {
     const studyBy = addDays(todayIn('Asia/Shanghai'), 10)
-    const secretaryContext = await newPhoneContext(browser)
+    const secretaryContext = await newPhoneContext(site.browser)
     const secretaryPage = await secretaryContext.newPage()
     reportPageOnFailure(secretaryPage, 'secretary')
-    await joinInApp(secretaryPage, server.baseUrl, branch.secretaryInviteCode, '周书记')
-    await publishInApp(secretaryPage, server.baseUrl, { title: TITLE, category: 'guidance', body: MATERIAL.body, studyBy })
+    await joinInApp(secretaryPage, site.server.baseUrl, site.branch.secretaryInviteCode, '周书记')
+    await publishInApp(secretaryPage, site.server.baseUrl, { title: TITLE, category: 'guidance', body: MATERIAL.body, studyBy })
     await secretaryPage.getByText('已发布资料').first().waitFor()
     await secretaryPage.getByText(TITLE, { exact: true }).first().waitFor()
     await waitForSynced(secretaryPage)
 
     // The member's first phone; its login is saved to a backup at once, for the second phone later.
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     const page = await context.newPage()
     reportPageOnFailure(page, 'phone')
-    const member = await joinInApp(page, server.baseUrl, branch.memberInviteCode, '王读书')
+    const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王读书')
     await tab(page, '我的').click()
     const backupPath = await downloadBackup(page)
 
     // The pull carries the material without its text; the text comes from GET /materials/:id.
-    const pulled = (await pullAll(server.baseUrl, member.token)).filter(r => r.table === 'materials')
+    const pulled = (await pullAll(site.server.baseUrl, member.token)).filter(r => r.table === 'materials')
     expect(pulled).toHaveLength(1)
     expect(pulled[0]!.data).toMatchObject({ title: TITLE, category: 'guidance', studyBy, authorName: '周书记', bodyChars: expect.any(Number), bodyBytes: expect.any(Number) })
     expect(pulled[0]!.data).not.toHaveProperty('body')
@@ -141,13 +127,13 @@ describe('study materials: publish, pull, read offline', () => {
     await context.setOffline(false)
     await action(page, '立即同步').click()
     await waitForSynced(page)
-    await expect.poll(async () => ((await serverRows(server.baseUrl, member.token, 'readingProgress'))[0]?.data as { position?: number } | undefined)?.position ?? 0, { timeout: 30_000 })
+    await expect.poll(async () => ((await serverRows(site.server.baseUrl, member.token, 'readingProgress'))[0]?.data as { position?: number } | undefined)?.position ?? 0, { timeout: 30_000 })
       .toBeGreaterThanOrEqual(saved.position)
 
-    const otherContext = await newPhoneContext(browser)
+    const otherContext = await newPhoneContext(site.browser)
     const other = await otherContext.newPage()
     reportPageOnFailure(other, 'second phone')
-    await other.goto(`${server.baseUrl}/join`)
+    await other.goto(`${site.server.baseUrl}/join`)
     if (await other.getByLabel('选择备份文件', { exact: true }).count() === 0)
       await other.getByRole('button', { name: '从备份恢复', exact: true }).click()
     await other.getByLabel('选择备份文件', { exact: true }).setInputFiles(backupPath)
@@ -165,18 +151,18 @@ describe('study materials: publish, pull, read offline', () => {
   })
 
   it('refuses a member\'s push of a material, with a message that only the secretary publishes', async () => {
-    const member = await joinByApi(server.baseUrl, branch.memberInviteCode, '李越权')
+    const member = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '李越权')
     const id = crypto.randomUUID()
-    const response = await pushChanges(server.baseUrl, member.token, [{
+    const response = await pushChanges(site.server.baseUrl, member.token, [{
       table: 'materials',
       id,
       updatedAt: Date.now(),
       data: { title: '党员自己发的资料', category: 'notice', body: '不应出现在支部里。', publishedAt: Date.now() },
     }])
     expect(response.results).toEqual([expect.objectContaining({ table: 'materials', id, status: 'rejected', error: expect.objectContaining({ code: 'forbidden', message: expect.stringMatching(/书记/) }) })])
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '赵书记')
-    expect((await serverRows(server.baseUrl, secretary.token, 'materials')).map(r => r.id)).not.toContain(id)
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '赵书记')
+    expect((await serverRows(site.server.baseUrl, secretary.token, 'materials')).map(r => r.id)).not.toContain(id)
     // A material the secretary pushes through the same API is applied.
-    await seedMaterial(server.baseUrl, secretary.token, { title: '书记发布的通知', category: 'notice', body: '周五下午集中学习。' })
+    await seedMaterial(site.server.baseUrl, secretary.token, { title: '书记发布的通知', category: 'notice', body: '周五下午集中学习。' })
   })
 })

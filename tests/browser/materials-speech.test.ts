@@ -1,12 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { action, joinInApp } from './support/app'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { openMaterialsTab, openReader, seedMaterial } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 import { finishSpeaking, hasChineseVoice, installSpeechStandIn, speakingNow, spokenUtterances } from './support/speech'
 
 const TITLE = '朗读测试：为人民服务'
@@ -35,31 +34,21 @@ function currentBlock(page: Page): Promise<string | null> {
 // here, so a stand-in speechSynthesis speaks (see support/speech.ts); where Chromium has a Chinese
 // voice of its own the stand-in is still used for the stepping, and the test says so.
 describe('朗读 (read aloud)', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('朗读党支部')
   let chromiumHasChinese = false
 
   beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '朗读党支部')
-    const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, '钱书记')
-    await seedMaterial(server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
-    const probe = await newPhoneContext(browser)
+    const secretary = await joinByApi(site.server.baseUrl, site.branch.secretaryInviteCode, '钱书记')
+    await seedMaterial(site.server.baseUrl, secretary.token, { title: TITLE, category: 'classic', body: BODY })
+    const probe = await newPhoneContext(site.browser)
     chromiumHasChinese = await hasChineseVoice(await probe.newPage())
     await probe.close()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
   })
 
   async function memberReading(context: BrowserContext, name: string): Promise<Page> {
     const page = await context.newPage()
     reportPageOnFailure(page, name)
-    await joinInApp(page, server.baseUrl, branch.memberInviteCode, name)
+    await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, name)
     await openMaterialsTab(page, TITLE)
     await openReader(page, TITLE)
     await page.locator('main').getByText(BLOCKS[1]!, { exact: true }).waitFor()
@@ -69,7 +58,7 @@ describe('朗读 (read aloud)', () => {
   it('reads block after block in zh-CN, marks the one being read, and pauses, resumes, skips and stops', async () => {
     if (chromiumHasChinese)
       console.warn('this Chromium has a Chinese voice; the stand-in still drives the steps so they are deterministic')
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     await installSpeechStandIn(context, 'zh')
     const page = await memberReading(context, '孙朗读')
     expect(await currentBlock(page)).toBeNull()
@@ -133,7 +122,7 @@ describe('朗读 (read aloud)', () => {
   })
 
   it('says the phone has no Chinese voice when it has none, and speaks nothing', async () => {
-    const context = await newPhoneContext(browser)
+    const context = await newPhoneContext(site.browser)
     await installSpeechStandIn(context, 'none')
     const page = await memberReading(context, '周无声')
     await action(page, '朗读').click()

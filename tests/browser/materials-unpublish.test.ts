@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { A11yViolation } from './support/axe'
-import type { CreatedBranch, RunningServer } from './support/server'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pullAll } from './support/api'
 import { action, joinInApp, waitForSynced } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { launchChromium, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { materialEntry, openMaterialsTab, openReader, publishInApp, readerBlock } from './support/materials'
-import { createBranch, startServer } from './support/server'
+import { useBranchServer } from './support/site'
 
 const TITLE = '支部通知：本周五集中学习'
 const EDITED_TITLE = '支部通知：集中学习改到周六'
@@ -24,9 +23,7 @@ function counted(text: string): number {
 // that reaches members' phones (a new text is downloaded again), and 撤回 behind 确认撤回, after which
 // the material leaves every phone and the server answers 404 for its text.
 describe('editing and withdrawing a material', () => {
-  let server: RunningServer
-  let browser: Browser
-  let branch: CreatedBranch
+  const site = useBranchServer('撤回党支部')
   const findings = new Map<string, A11yViolation[]>()
 
   async function audit(page: Page, name: string): Promise<void> {
@@ -34,38 +31,27 @@ describe('editing and withdrawing a material', () => {
     findings.set(name, await seriousA11yViolations(page))
   }
 
-  beforeAll(async () => {
-    server = await startServer({ staticFrom: inject('buildA') })
-    browser = await launchChromium()
-    branch = await createBranch(server, '撤回党支部')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
-
   it('publishes, edits (the member gets the new text), and withdraws (gone from the member\'s phone)', async () => {
-    const secretaryContext = await newPhoneContext(browser)
+    const secretaryContext = await newPhoneContext(site.browser)
     const secretary = await secretaryContext.newPage()
     reportPageOnFailure(secretary, 'secretary')
-    await joinInApp(secretary, server.baseUrl, branch.secretaryInviteCode, '何书记')
-    await secretary.goto(`${server.baseUrl}/branch/materials`)
+    await joinInApp(secretary, site.server.baseUrl, site.branch.secretaryInviteCode, '何书记')
+    await secretary.goto(`${site.server.baseUrl}/branch/materials`)
     await secretary.getByText('已发布资料').first().waitFor()
     await audit(secretary, '已发布资料 (empty)')
     await action(secretary, '发布资料').click()
     await secretary.getByLabel('正文', { exact: true }).fill(BODY)
     await secretary.getByText(`${counted(BODY)} 字`, { exact: true }).first().waitFor()
     await audit(secretary, '发布资料 form')
-    await publishInApp(secretary, server.baseUrl, { title: TITLE, category: 'notice', body: BODY })
+    await publishInApp(secretary, site.server.baseUrl, { title: TITLE, category: 'notice', body: BODY })
     await secretary.getByText(TITLE, { exact: true }).first().waitFor()
     await audit(secretary, '已发布资料 (one)')
     await waitForSynced(secretary)
 
-    const memberContext = await newPhoneContext(browser)
+    const memberContext = await newPhoneContext(site.browser)
     const member = await memberContext.newPage()
     reportPageOnFailure(member, 'member')
-    const joined = await joinInApp(member, server.baseUrl, branch.memberInviteCode, '罗党员')
+    const joined = await joinInApp(member, site.server.baseUrl, site.branch.memberInviteCode, '罗党员')
     await openMaterialsTab(member, TITLE)
     await materialEntry(member, TITLE).getByText('支部通知').first().waitFor()
     // A member's reader has no 编辑.
@@ -92,7 +78,7 @@ describe('editing and withdrawing a material', () => {
     await readerBlock(member, ADDED).waitFor()
 
     // 撤回 asks first; 取消 keeps it, 确认撤回 withdraws it.
-    await secretary.goto(`${server.baseUrl}/branch/materials`)
+    await secretary.goto(`${site.server.baseUrl}/branch/materials`)
     await secretary.getByText(EDITED_TITLE, { exact: true }).first().click()
     await action(secretary, '撤回').click()
     const confirm = secretary.getByRole('dialog').filter({ hasText: '确认撤回' })
@@ -107,9 +93,9 @@ describe('editing and withdrawing a material', () => {
     await action(member, '立即同步').click()
     await expect.poll(() => member.getByText(EDITED_TITLE, { exact: true }).count(), { timeout: 30_000 }).toBe(0)
     await member.getByText(/手机已存 0 篇/).first().waitFor()
-    const [withdrawn] = (await pullAll(server.baseUrl, joined.token)).filter(r => r.table === 'materials')
+    const [withdrawn] = (await pullAll(site.server.baseUrl, joined.token)).filter(r => r.table === 'materials')
     expect(withdrawn).toMatchObject({ deleted: true })
-    const text = await fetch(`${server.baseUrl}/api/v1/materials/${withdrawn!.id}`, { headers: { authorization: `Bearer ${joined.token}` } })
+    const text = await fetch(`${site.server.baseUrl}/api/v1/materials/${withdrawn!.id}`, { headers: { authorization: `Bearer ${joined.token}` } })
     expect(text.status).toBe(404)
 
     const failures = [...findings].filter(([, v]) => v.length > 0)
