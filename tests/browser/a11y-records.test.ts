@@ -3,8 +3,6 @@ import type { A11yViolation } from './support/axe'
 import { describe, expect, it } from 'vitest'
 import { action, addCheckin, fillAndSaveProblem, fillAndSaveService, fillNote, joinInApp, openNewNote, openNewService, saveNote, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // axe-core on the pages and states issue #3 adds: 服务 and its two forms, 笔记 with its form and
@@ -19,9 +17,7 @@ describe('accessibility of service, notes and progress', () => {
   }
 
   it('finds nothing serious on 服务, 笔记, 我的进度 and their forms', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '林无障碍')
 
     await tab(page, '服务').click()
@@ -60,9 +56,7 @@ describe('accessibility of service, notes and progress', () => {
     await audit(page, '我的 (progress, backup)')
 
     // A new phone on the join page, with 从备份恢复 opened.
-    const newPhone = await newPhoneContext(site.browser)
-    const joinPage = await newPhone.newPage()
-    reportPageOnFailure(joinPage, 'joinPage')
+    const { context: newPhone, page: joinPage } = await site.phone('joinPage')
     await joinPage.goto(`${site.server.baseUrl}/join`)
     await joinPage.getByRole('button', { name: '加入支部' }).waitFor()
     if (await joinPage.getByLabel('选择备份文件', { exact: true }).count() === 0)

@@ -3,8 +3,6 @@ import type { A11yViolation } from './support/axe'
 import { describe, expect, it } from 'vitest'
 import { checkinRow, fillAndSaveCheckin, joinInApp, openNewCheckin, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useServer } from './support/site'
 
 // axe-core on every page a member or secretary reaches: no serious or critical violation.
@@ -20,9 +18,7 @@ describe('accessibility', () => {
 
   // Guards the audit above against passing vacuously (axe not loaded, wrong impact filter).
   it('catches a nameless button and an image without alt text', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.setContent('<!doctype html><html lang="zh-CN"><head><title>坏页面</title></head><body><main><button></button><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
     const ids = (await seriousA11yViolations(page)).map(v => v.id).sort()
     expect(ids).toEqual(['button-name', 'image-alt'])
@@ -33,9 +29,7 @@ describe('accessibility', () => {
     const [, printedLink] = await site.server.waitForOutput(/setup: (http:\/\/\S+\/setup\?code=\S+)/)
     const code = new URL(printedLink!).searchParams.get('code')!
 
-    const secretaryContext = await newPhoneContext(site.browser)
-    const secretaryPage = await secretaryContext.newPage()
-    reportPageOnFailure(secretaryPage, 'secretaryPage')
+    const { context: secretaryContext, page: secretaryPage } = await site.phone('secretaryPage')
     await secretaryPage.goto(`${site.server.baseUrl}/setup?code=${encodeURIComponent(code)}`)
     await secretaryPage.getByLabel('支部名称', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup')
@@ -47,9 +41,7 @@ describe('accessibility', () => {
     await secretaryPage.getByLabel('党员邀请码', { exact: true }).waitFor()
     await audit(secretaryPage, 'setup done (invite codes)')
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(`${site.server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).waitFor()
     await audit(page, 'join')

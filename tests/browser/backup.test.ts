@@ -5,8 +5,6 @@ import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { pullAll } from './support/api'
 import { action, addCheckin, checkinRow, fillAndSaveProblem, fillAndSaveService, fillNote, joinInApp, openNewNote, openNewService, saveNote, tab, waitForSynced } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 interface BackupFile {
@@ -35,9 +33,7 @@ describe('backup and restore', () => {
   const site = useBranchServer('换机党支部')
 
   it('exports JSON and CSV, restores on a fresh phone, syncs without doubles, and a second import adds nothing', async () => {
-    const oldContext = await newPhoneContext(site.browser)
-    const oldPhone = await oldContext.newPage()
-    reportPageOnFailure(oldPhone, 'oldPhone')
+    const { context: oldContext, page: oldPhone } = await site.phone('oldPhone')
     const member = await joinInApp(oldPhone, site.server.baseUrl, site.branch.memberInviteCode, '冯换机')
     await addCheckin(oldPhone, { topic: '换机前的学习', minutes: 50 })
     await tab(oldPhone, '服务').click()
@@ -64,9 +60,7 @@ describe('backup and restore', () => {
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xEF, 0xBB, 0xBF])
     expect(csvBytes.toString('utf8').split(/\r?\n/)[0]).toMatch(/[\u4E00-\u9FFF]/)
 
-    const newContext = await newPhoneContext(site.browser)
-    const newPhone = await newContext.newPage()
-    reportPageOnFailure(newPhone, 'newPhone')
+    const { context: newContext, page: newPhone } = await site.phone('newPhone')
     await newPhone.goto(`${site.server.baseUrl}/join`)
     const restoreButton = newPhone.getByRole('button', { name: '从备份恢复', exact: true })
     if (await newPhone.getByLabel('选择备份文件', { exact: true }).count() === 0)

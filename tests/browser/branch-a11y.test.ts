@@ -5,8 +5,6 @@ import { joinByApi, pushChanges } from './support/api'
 import { joinInApp, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
 import { openBranchTab, pushCheckin, pushProblem, recordId } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 /** Scripts the page itself loaded (entry, imports, preloads), as URLs. */
@@ -36,10 +34,7 @@ describe('the secretary\'s pages: accessible, phone-sized, and ECharts only wher
     await pushProblem(site.server.baseUrl, member.token, { date: today, community: '和平社区', category: 'livelihood', title: '小区缺少充电桩', detail: '' })
     await pushChanges(site.server.baseUrl, member.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: today, community: '和平社区', activity: 'volunteer', hours: 1.5, description: '' } }])
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('secretary')
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
 
@@ -71,9 +66,7 @@ describe('the secretary\'s pages: accessible, phone-sized, and ECharts only wher
   })
 
   it('a member\'s pages load no ECharts', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'member')
+    const { context, page } = await site.phone('member')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '李四')
     for (const name of ['服务', '笔记', '我的', '学习'])
       await tab(page, name).click()

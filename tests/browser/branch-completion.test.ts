@@ -3,8 +3,6 @@ import { currentWeek, shiftWeek, todayIn } from '../../src/domain/week'
 import { joinByApi } from './support/api'
 import { joinInApp } from './support/app'
 import { openBranchSection, openBranchTab, pushCheckin } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // 完成情况: weeks × members, filtered to 在职 or 退休, with each week's 参学率 and each member's
@@ -18,10 +16,7 @@ describe('the completion grid', () => {
     await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '孙在职')
     await pushCheckin(site.server.baseUrl, retired.token, { date: today, form: 'home_study', topic: '居家学习', minutes: 40 })
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('secretary')
     const secretary = await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     const marked = await fetch(`${site.server.baseUrl}/api/v1/branch/members/${retired.member.id}`, {
       method: 'PATCH',

@@ -3,8 +3,6 @@ import { todayIn } from '../../src/domain/week'
 import { joinByApi, serverRows } from './support/api'
 import { action, joinInApp, problemEntry, tab, waitForSynced } from './support/app'
 import { openBranchSection, openBranchTab, pushProblem } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // 成员管理 and 问题清单 reach the members' phones: 停用设备 signs a phone out at its next sync, a new
@@ -13,15 +11,10 @@ describe('the secretary manages members and the problem register', () => {
   const site = useBranchServer('和平党支部')
 
   it('停用设备: the member\'s phone says its sign-in is gone; 更换党员邀请码 retires the old code; 设为退休 sticks', async () => {
-    const memberContext = await newPhoneContext(site.browser)
-    const memberPage = await memberContext.newPage()
-    reportPageOnFailure(memberPage, 'member')
+    const { context: memberContext, page: memberPage } = await site.phone('member')
     await joinInApp(memberPage, site.server.baseUrl, site.branch.memberInviteCode, '赵停用')
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('secretary')
     const secretary = await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
     await openBranchSection(page, '成员管理')
@@ -74,10 +67,7 @@ describe('the secretary manages members and the problem register', () => {
 
   it('a problem set 推进中 with 负责人 and 办理结果 reaches the reporter\'s 我反映的问题', async () => {
     const today = todayIn('Asia/Shanghai')
-    const memberContext = await newPhoneContext(site.browser)
-    const memberPage = await memberContext.newPage()
-    reportPageOnFailure(memberPage, 'member')
-    const memberErrors = collectPageErrors(memberPage)
+    const { context: memberContext, page: memberPage, errors: memberErrors } = await site.phone('member')
     const member = await joinInApp(memberPage, site.server.baseUrl, await freshMemberCode(), '孙反映')
     // Reported from the member's other device; this phone pulls it.
     await pushProblem(site.server.baseUrl, member.token, { date: today, community: '和平社区', category: 'environment', title: '楼道灯坏了', detail: '3号楼二单元' })
@@ -86,10 +76,7 @@ describe('the secretary manages members and the problem register', () => {
     await waitForSynced(memberPage)
     await expect.poll(() => problemEntry(memberPage, '楼道灯坏了').textContent()).toContain('待解决')
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('secretary')
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '周书记')
     await openBranchTab(page)
     await openBranchSection(page, '问题清单')

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { joinInApp, waitForServiceWorkerControl } from './support/app'
 import { openBranchSection, openBranchTab } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // The secretary's pages are views of the server: offline they say 需要联网 instead of showing stale or
@@ -11,10 +9,7 @@ describe('the secretary\'s pages offline', () => {
   const site = useBranchServer('和平党支部')
 
   it('says 需要联网 offline and shows the grid once back online', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('secretary')
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await waitForServiceWorkerControl(page)
     await openBranchTab(page)

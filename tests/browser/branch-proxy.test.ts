@@ -3,8 +3,6 @@ import { todayIn } from '../../src/domain/week'
 import { joinByApi, serverStudyCheckins } from './support/api'
 import { action, checkinRow, joinInApp, tab, waitForSynced } from './support/app'
 import { branchListNames, completionHeading, openBranchTab, pushCheckin } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // 本周未学习 → 复制提醒 → 代录: the secretary sees who has not studied, copies the reminder, enters a
@@ -19,17 +17,11 @@ describe('the secretary\'s 支部: who has not studied, 复制提醒 and 代录'
     await pushCheckin(site.server.baseUrl, studied.token, { date: today, form: 'branch_study', topic: '学习党章', minutes: 60 })
 
     // The member without a phone of his own still has the app on a shared one (to see the record later).
-    const memberContext = await newPhoneContext(site.browser)
-    const memberPage = await memberContext.newPage()
-    reportPageOnFailure(memberPage, 'member')
-    const memberErrors = collectPageErrors(memberPage)
+    const { context: memberContext, page: memberPage, errors: memberErrors } = await site.phone('member')
     const member = await joinInApp(memberPage, site.server.baseUrl, site.branch.memberInviteCode, '李未学')
 
-    const context = await newPhoneContext(site.browser)
+    const { context, page, errors } = await site.phone('secretary')
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.baseUrl })
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
 
     await openBranchTab(page)

@@ -4,8 +4,6 @@ import { todayIn } from '../../src/domain/week'
 import { joinByApi, pushChanges } from './support/api'
 import { action, joinInApp } from './support/app'
 import { openBranchSection, openBranchTab, pushCheckin, recordId, unzipEntries } from './support/branch'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 /** The month before the one `today` falls in, as `YYYY-MM`. */
@@ -32,11 +30,8 @@ describe('the monthly summary', () => {
     await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
     await pushChanges(site.server.baseUrl, li.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '和平社区', activity: 'visit', hours: 2, description: '走访独居老人' } }])
 
-    const context = await newPhoneContext(site.browser)
+    const { context, page, errors } = await site.phone('secretary')
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.baseUrl })
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'secretary')
-    const errors = collectPageErrors(page)
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '王书记')
     await openBranchTab(page)
     await openBranchSection(page, '阶段性总结')

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pullAll, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // Editing and deleting from the list reach the server as an update and a tombstone.
@@ -10,9 +8,7 @@ describe('editing and deleting a check-in', () => {
   const site = useBranchServer('城北党支部')
 
   it('edits minutes, then deletes after 确认删除, and the server keeps a tombstone', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '周十')
     await addCheckin(page, { topic: '学习《准则》《条例》', minutes: 40 })
     await expect.poll(async () => (await serverStudyCheckins(site.server.baseUrl, member.token)).length, { timeout: 60_000 }).toBe(1)

@@ -4,8 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { action, addCheckin, answerElderPrompt, checkinRow, elderPrompt, joinInApp, tab } from './support/app'
 import { describeViolations, seriousA11yViolations } from './support/axe'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
 import { targetOffenders, targetSize, textOffenders, visibleTargets, visibleTexts } from './support/measure'
 import { useBranchServer } from './support/site'
@@ -69,9 +67,7 @@ describe('长辈模式 (elder mode)', () => {
   })
 
   it('asks once at first start; 开启 makes the join page large at once and stays on after a reload', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(`${site.server.baseUrl}/join`)
     await elderPrompt(page).waitFor()
     expect(await isElder(page)).toBe(false)
@@ -92,9 +88,7 @@ describe('长辈模式 (elder mode)', () => {
   })
 
   it('measures 学习, 资料, the reader and 我的 in both modes: large text and targets in 长辈模式, axe clean in each', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '韩双模', '暂不')
     expect(await isElder(page)).toBe(false)
     await addCheckin(page, { topic: '长辈模式下的学习记录', minutes: 40 })

@@ -3,8 +3,6 @@ import type { SyncRequest } from '../../src/domain/wire'
 import { describe, expect, it } from 'vitest'
 import { serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, deferred, fillAndSaveCheckin, joinInApp, syncStatus } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // "A record edited while its push is in flight stays pending: no edit is ever lost."
@@ -13,9 +11,7 @@ describe('an edit made while its push is in flight', () => {
 
   it('is pushed after the held request and wins on the server', async () => {
     // No service worker here: page.route must see the app's own fetches.
-    const context = await newPhoneContext(site.browser, { serviceWorkers: 'block' })
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page', { serviceWorkers: 'block' })
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王五')
 
     const { promise: released, resolve: release } = deferred<void>()

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { waitForServiceWorkerControl } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { installabilityErrors } from './support/installability'
 import { useServer } from './support/site'
 
@@ -12,9 +10,7 @@ describe('installable PWA', () => {
   const site = useServer()
 
   it('passes Chromium\'s installability check once the worker is active', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(`${site.server.baseUrl}/`)
     await waitForServiceWorkerControl(page)
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
@@ -23,9 +19,7 @@ describe('installable PWA', () => {
   })
 
   it('has a Chinese manifest with 192, 512 and maskable icons that load', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(`${site.server.baseUrl}/`)
     const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href ?? null)
     expect(href, 'index.html links a manifest').toBeTruthy()

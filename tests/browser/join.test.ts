@@ -2,7 +2,6 @@ import type { ApiErrorBody, SetupResponse } from '../../src/domain/wire'
 import { describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { joinInApp, tab } from './support/app'
-import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { createBranch } from './support/server'
 import { useServer } from './support/site'
@@ -17,9 +16,7 @@ describe('joining and first-run setup', () => {
     expect(code).toBeTruthy()
     const link = `${site.server.baseUrl}/setup?code=${encodeURIComponent(code)}`
 
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(link)
     await page.getByLabel('支部名称', { exact: true }).fill('城东社区党支部')
     await page.getByLabel('您的姓名', { exact: true }).fill('陈书记')
@@ -53,9 +50,7 @@ describe('joining and first-run setup', () => {
     expect(again.status).toBe(403)
     expect(((await again.json()) as ApiErrorBody).error.code).toBe('invalid_invite')
 
-    const laterContext = await newPhoneContext(site.browser)
-    const laterPage = await laterContext.newPage()
-    reportPageOnFailure(laterPage, 'laterPage')
+    const { context: laterContext, page: laterPage } = await site.phone('laterPage')
     await laterPage.goto(link)
     await laterPage.getByText(/链接已失效/).first().waitFor()
     expect(await laterPage.getByRole('button', { name: '创建支部' }).count()).toBe(0)
@@ -64,9 +59,7 @@ describe('joining and first-run setup', () => {
   })
 
   it('shows the server\'s message for a wrong invite code and stays on 加入', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await page.goto(`${site.server.baseUrl}/join`)
     await page.getByLabel('邀请码', { exact: true }).fill('NOT-A-REAL-CODE')
     await page.getByLabel('姓名', { exact: true }).fill('张三')
@@ -83,9 +76,7 @@ describe('joining and first-run setup', () => {
 
   it('reopens straight to 学习 with a kept session', async () => {
     const branch = await createBranch(site.server, '城西党支部')
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, branch.memberInviteCode, '孙七')
     await page.close()
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { addCheckin, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // 我的: who the member is, the device's storage state, the build, the language, and a sign-out
@@ -10,9 +8,7 @@ describe('我的', () => {
   const site = useBranchServer('城南党支部')
 
   it('shows name, branch, role, storage state and build, and switches language for good', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '钱八')
     await tab(page, '我的').click()
     await page.waitForURL(/\/me/)
@@ -34,9 +30,7 @@ describe('我的', () => {
   })
 
   it('warns before signing out while a record waits, and signs out to 加入支部', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '孙九')
     // Offline pages load their code from the worker's precache: wait until it serves this page.
     await waitForServiceWorkerControl(page)

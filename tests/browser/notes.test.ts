@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { serverRows } from './support/api'
 import { action, fillNote, joinInApp, openNewNote, saveNote, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { collectPageErrors, newPhoneContext } from './support/browser'
+import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
@@ -60,10 +60,7 @@ describe('reading notes', () => {
   const site = useBranchServer('读书党支部')
 
   it('writes notes offline, counts the reflection\'s characters, and finds a note by a word of it', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '吴读书')
     await waitForServiceWorkerControl(page)
     await tab(page, '笔记').click()
@@ -146,9 +143,7 @@ describe('reading notes', () => {
   })
 
   it('restores a draft after the form page itself is reloaded', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王重载')
     await tab(page, '笔记').click()
     await openNewNote(page)

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { branchCompletion, serverStudyCheckins } from './support/api'
 import { addCheckin, checkinRow, joinInApp, syncStatus, tab, waitForServiceWorkerControl } from './support/app'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // The main path: a member checks in with no network, reloads offline, comes back online,
@@ -11,10 +9,7 @@ describe('offline check-in', () => {
   const site = useBranchServer('第一党支部')
 
   it('is saved offline, survives an offline reload, syncs once and counts for the secretary', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '张三')
     await waitForServiceWorkerControl(page)
     await page.getByText('本周未学习').first().waitFor()
@@ -43,9 +38,7 @@ describe('offline check-in', () => {
     expect(errors).toEqual([])
 
     // The secretary, on another phone, sees the member among those who studied this week.
-    const secretaryContext = await newPhoneContext(site.browser)
-    const secretaryPage = await secretaryContext.newPage()
-    reportPageOnFailure(secretaryPage, 'secretaryPage')
+    const { context: secretaryContext, page: secretaryPage } = await site.phone('secretaryPage')
     const secretary = await joinInApp(secretaryPage, site.server.baseUrl, site.branch.secretaryInviteCode, '李书记')
     const completion = await branchCompletion(site.server.baseUrl, secretary.token)
     expect(completion.members.find(m => m.id === member.member.id)).toMatchObject({ studied: true, checkins: 1, minutes: 45 })

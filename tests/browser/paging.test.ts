@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { addDays, todayIn } from '../../src/domain/week'
 import { pushChanges } from './support/api'
 import { action, joinInApp, tab, waitForSynced } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 const CHECKINS = 120
@@ -16,9 +14,7 @@ describe('long lists', () => {
   const site = useBranchServer('长列表党支部')
 
   it('shows a page of check-ins and notes, 加载更多 adds the next, and search looks at every note', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '何长列表')
     const today = todayIn('Asia/Shanghai')
     const now = Date.now()

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, pushChanges, serverRows } from './support/api'
 import { action, fillAndSaveProblem, fillAndSaveService, joinInApp, openNewService, problemEntry, tab, waitForSynced } from './support/app'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { createBranch } from './support/server'
 import { useBranchServer } from './support/site'
 
@@ -13,10 +11,7 @@ describe('residents\' problems', () => {
   const site = useBranchServer('和平党支部')
 
   it('records problems from a visit and on their own; they stay 待解决 whatever the member pushes', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '钱走访')
     const today = todayIn('Asia/Shanghai')
     await tab(page, '服务').click()

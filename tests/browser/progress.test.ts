@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addDays, currentWeek, todayIn, weekKey, weeksInYear } from '../../src/domain/week'
 import { fillAndSaveCheckin, fillAndSaveService, joinInApp, openNewCheckin, openNewService, tab } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 // 我的进度: check-ins in this week and the one before make a two-week streak, and the year strip
@@ -11,9 +9,7 @@ describe('my progress', () => {
   const site = useBranchServer('进度党支部')
 
   it('counts this week, a streak across weeks, and the weeks studied on the year strip', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '陈进度')
     const today = todayIn('Asia/Shanghai')
     const lastWeek = addDays(today, -7)

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { pullAll, serverRows } from './support/api'
 import { action, fillAndSaveService, joinInApp, openNewService, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { collectPageErrors, newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
 
 /** `本月服务 N 小时 · N 次`, spaces as the page lays them out. */
@@ -21,10 +19,7 @@ describe('service logs', () => {
   const site = useBranchServer('幸福里党支部')
 
   it('logs services offline, the month and year totals follow, and they sync once', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
-    const errors = collectPageErrors(page)
+    const { context, page, errors } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '赵服务')
     await waitForServiceWorkerControl(page)
     await tab(page, '服务').click()

@@ -2,8 +2,6 @@ import type { Page } from 'playwright-core'
 import { cp } from 'node:fs/promises'
 import { describe, expect, inject, it } from 'vitest'
 import { joinInApp, waitForServiceWorkerControl } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { createBranch } from './support/server'
 import { useServer } from './support/site'
 
@@ -19,9 +17,7 @@ describe('update prompt', () => {
 
   it('offers 发现新版本 and takes over only after 刷新', async () => {
     const branch = await createBranch(site.server, '第三党支部')
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     await joinInApp(page, site.server.baseUrl, branch.memberInviteCode, '赵六')
     await waitForServiceWorkerControl(page)
     expect(await runningBuild(page)).toBe('browser-a')

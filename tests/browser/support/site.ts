@@ -1,13 +1,23 @@
-import type { Browser } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import type { CreatedBranch, RunningServer } from './server'
 import { afterAll, beforeAll, inject } from 'vitest'
-import { launchChromium } from './browser'
+import { collectPageErrors, launchChromium, newPhoneContext } from './browser'
+import { reportPageOnFailure } from './diagnose'
 import { createBranch, startServer } from './server'
+
+/** One phone in a test: its own profile, a page on it, and the page's uncaught errors so far. */
+export interface Phone {
+  context: BrowserContext
+  page: Page
+  errors: string[]
+}
 
 /** What one test file runs against: the real server serving build A, and one Chromium. */
 export interface TestSite {
   readonly server: RunningServer
   readonly browser: Browser
+  /** A fresh phone profile with one page, whose state is printed under `label` if the test fails. */
+  phone: (label: string, options?: BrowserContextOptions) => Promise<Phone>
 }
 
 /** A test site whose database holds one branch, made with the admin CLI. */
@@ -47,6 +57,12 @@ function useSite(branchName: string | undefined): BranchSite {
     },
     get branch() {
       return started(branch, 'the branch')
+    },
+    async phone(label, options) {
+      const context = await newPhoneContext(started(browser, 'Chromium'), options)
+      const page = await context.newPage()
+      reportPageOnFailure(page, label)
+      return { context, page, errors: collectPageErrors(page) }
     },
   }
 }
