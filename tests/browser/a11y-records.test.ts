@@ -1,20 +1,13 @@
-import type { Page } from 'playwright-core'
-import type { A11yViolation } from './support/axe'
 import { describe, expect, it } from 'vitest'
 import { action, addCheckin, fillAndSaveProblem, fillAndSaveService, fillNote, joinInApp, openNewNote, openNewService, saveNote, tab } from './support/app'
-import { describeViolations, seriousA11yViolations } from './support/axe'
+import { a11yAudits } from './support/axe'
 import { useBranchServer } from './support/site'
 
 // axe-core on the pages and states issue #3 adds: 服务 and its two forms, 笔记 with its form and
 // search, 我的 with progress and backup, the join page's 从备份恢复. No serious or critical violation.
 describe('accessibility of service, notes and progress', () => {
   const site = useBranchServer('无障碍二支部')
-  const findings = new Map<string, A11yViolation[]>()
-
-  async function audit(page: Page, name: string): Promise<void> {
-    await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
-    findings.set(name, await seriousA11yViolations(page))
-  }
+  const { audit, names: auditedPages, report: a11yReport } = a11yAudits()
 
   it('finds nothing serious on 服务, 笔记, 我的进度 and their forms', async () => {
     const { context, page } = await site.phone('page')
@@ -65,9 +58,8 @@ describe('accessibility of service, notes and progress', () => {
     await audit(joinPage, '加入支部 with 从备份恢复 open')
     await newPhone.close()
 
-    const failures = [...findings].filter(([, v]) => v.length > 0)
-    expect(failures.map(([page, v]) => `${page}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect([...findings.keys()]).toHaveLength(10)
+    expect(a11yReport()).toBe('')
+    expect(auditedPages()).toHaveLength(10)
     await context.close()
   })
 })

@@ -1,20 +1,12 @@
-import type { Page } from 'playwright-core'
-import type { A11yViolation } from './support/axe'
 import { describe, expect, it } from 'vitest'
 import { checkinRow, fillAndSaveCheckin, joinInApp, openNewCheckin, tab } from './support/app'
-import { describeViolations, seriousA11yViolations } from './support/axe'
+import { a11yAudits, seriousA11yViolations } from './support/axe'
 import { useServer } from './support/site'
 
 // axe-core on every page a member or secretary reaches: no serious or critical violation.
 describe('accessibility', () => {
   const site = useServer()
-  const findings = new Map<string, A11yViolation[]>()
-
-  async function audit(page: Page, name: string): Promise<void> {
-    // Let transitions (popups, toasts) finish so axe sees the settled page.
-    await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
-    findings.set(name, await seriousA11yViolations(page))
-  }
+  const { audit, names: auditedPages, report: a11yReport } = a11yAudits()
 
   // Guards the audit above against passing vacuously (axe not loaded, wrong impact filter).
   it('catches a nameless button and an image without alt text', async () => {
@@ -73,9 +65,8 @@ describe('accessibility', () => {
     await secretaryPage.getByText('郑党员').first().waitFor()
     await audit(secretaryPage, '支部')
 
-    const failures = [...findings].filter(([, v]) => v.length > 0)
-    expect(failures.map(([page, v]) => `${page}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect([...findings.keys()]).toHaveLength(10)
+    expect(a11yReport()).toBe('')
+    expect(auditedPages()).toHaveLength(10)
 
     await context.close()
     await secretaryContext.close()

@@ -1,9 +1,8 @@
 import type { Locator, Page } from 'playwright-core'
-import type { A11yViolation } from './support/axe'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
 import { action, addCheckin, answerElderPrompt, checkinRow, elderPrompt, joinInApp, tab } from './support/app'
-import { describeViolations, seriousA11yViolations } from './support/axe'
+import { a11yAudits } from './support/axe'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
 import { targetOffenders, targetSize, textOffenders, visibleTargets, visibleTexts } from './support/measure'
 import { useBranchServer } from './support/site'
@@ -36,13 +35,8 @@ async function pressAll(page: Page, button: 'A+' | 'A-', expected: (px: number) 
 // largest size), and axe-clean in both modes on 学习, 资料, the reader and 我的.
 describe('长辈模式 (elder mode)', () => {
   const site = useBranchServer('长辈党支部')
-  const findings = new Map<string, A11yViolation[]>()
+  const { audit, names: auditedPages, report: a11yReport } = a11yAudits()
   const measures = new Map<string, string[]>()
-
-  async function audit(page: Page, name: string): Promise<void> {
-    await settled(page)
-    findings.set(name, await seriousA11yViolations(page))
-  }
 
   /** Text, line height and target sizes of what is on screen now, plus the main actions given. */
   async function measureElder(page: Page, name: string, mainActions: Locator[]): Promise<void> {
@@ -139,9 +133,8 @@ describe('长辈模式 (elder mode)', () => {
     await elderSwitch.click()
     await expect.poll(() => isElder(page)).toBe(false)
 
-    const failures = [...findings].filter(([, v]) => v.length > 0)
-    expect(failures.map(([p, v]) => `${p}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect([...findings.keys()]).toEqual(expect.arrayContaining(['学习 (normal)', '资料 (normal)', 'reader (normal)', '我的 (normal)', '学习 (elder)', '资料 (elder)', 'reader (elder)', '我的 (elder)']))
+    expect(a11yReport()).toBe('')
+    expect(auditedPages()).toEqual(expect.arrayContaining(['学习 (normal)', '资料 (normal)', 'reader (normal)', '我的 (normal)', '学习 (elder)', '资料 (elder)', 'reader (elder)', '我的 (elder)']))
     expect([...measures].filter(([, o]) => o.length > 0).map(([p, o]) => `${p}:\n  ${o.join('\n  ')}`).join('\n')).toBe('')
     await context.close()
   })

@@ -1,11 +1,7 @@
-import type { Page } from 'playwright-core'
-import type { A11yViolation } from './support/axe'
 import { describe, expect, it } from 'vitest'
 import { pullAll } from './support/api'
 import { action, joinInApp, waitForSynced } from './support/app'
-import { describeViolations, seriousA11yViolations } from './support/axe'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
+import { a11yAudits } from './support/axe'
 import { materialEntry, openMaterialsTab, openReader, publishInApp, readerBlock } from './support/materials'
 import { useBranchServer } from './support/site'
 
@@ -24,17 +20,10 @@ function counted(text: string): number {
 // the material leaves every phone and the server answers 404 for its text.
 describe('editing and withdrawing a material', () => {
   const site = useBranchServer('撤回党支部')
-  const findings = new Map<string, A11yViolation[]>()
-
-  async function audit(page: Page, name: string): Promise<void> {
-    await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
-    findings.set(name, await seriousA11yViolations(page))
-  }
+  const { audit, names: auditedPages, report: a11yReport } = a11yAudits()
 
   it('publishes, edits (the member gets the new text), and withdraws (gone from the member\'s phone)', async () => {
-    const secretaryContext = await newPhoneContext(site.browser)
-    const secretary = await secretaryContext.newPage()
-    reportPageOnFailure(secretary, 'secretary')
+    const { context: secretaryContext, page: secretary } = await site.phone('secretary')
     await joinInApp(secretary, site.server.baseUrl, site.branch.secretaryInviteCode, '何书记')
     await secretary.goto(`${site.server.baseUrl}/branch/materials`)
     await secretary.getByText('已发布资料').first().waitFor()
@@ -48,9 +37,7 @@ describe('editing and withdrawing a material', () => {
     await audit(secretary, '已发布资料 (one)')
     await waitForSynced(secretary)
 
-    const memberContext = await newPhoneContext(site.browser)
-    const member = await memberContext.newPage()
-    reportPageOnFailure(member, 'member')
+    const { context: memberContext, page: member } = await site.phone('member')
     const joined = await joinInApp(member, site.server.baseUrl, site.branch.memberInviteCode, '罗党员')
     await openMaterialsTab(member, TITLE)
     await materialEntry(member, TITLE).getByText('支部通知').first().waitFor()
@@ -98,9 +85,8 @@ describe('editing and withdrawing a material', () => {
     const text = await fetch(`${site.server.baseUrl}/api/v1/materials/${withdrawn!.id}`, { headers: { authorization: `Bearer ${joined.token}` } })
     expect(text.status).toBe(404)
 
-    const failures = [...findings].filter(([, v]) => v.length > 0)
-    expect(failures.map(([p, v]) => `${p}:\n${describeViolations(v)}`).join('\n\n')).toBe('')
-    expect(findings.size).toBe(5)
+    expect(a11yReport()).toBe('')
+    expect(auditedPages().length).toBe(5)
     await memberContext.close()
     await secretaryContext.close()
   })

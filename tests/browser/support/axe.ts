@@ -47,3 +47,25 @@ export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]
 export function describeViolations(violations: A11yViolation[]): string {
   return violations.map(v => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}\n  ${v.summary.replace(/\n/g, '\n  ')}`).join('\n')
 }
+
+/** Axe audits of several pages in one test, named, asserted together at its end. */
+export interface A11yAudits {
+  /** Lets transitions (popups, toasts) finish so axe sees the settled page, then records its findings as `name`. */
+  audit: (page: Page, name: string) => Promise<void>
+  /** The names audited so far, in order: guards against a test that audits less than it says. */
+  names: () => string[]
+  /** Each audited page that has a serious finding, with the findings; '' when there are none. */
+  report: () => string
+}
+
+export function a11yAudits(): A11yAudits {
+  const findings = new Map<string, A11yViolation[]>()
+  return {
+    async audit(page, name) {
+      await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
+      findings.set(name, await seriousA11yViolations(page))
+    },
+    names: () => [...findings.keys()],
+    report: () => [...findings].filter(([, v]) => v.length > 0).map(([name, v]) => `${name}:\n${describeViolations(v)}`).join('\n\n'),
+  }
+}
