@@ -2,8 +2,6 @@ import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi, serverRows } from './support/api'
 import { joinInApp, waitForSynced } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { openMaterialsTab, openReader, readerBlock, seedMaterial } from './support/materials'
 import { useBranchServer } from './support/site'
 
@@ -43,9 +41,7 @@ describe('摘抄 (excerpt to a note)', () => {
   })
 
   it('turns a selected passage into a note prefilled with the excerpt and the material', async () => {
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'page')
+    const { context, page } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '吴摘抄')
     await openMaterialsTab(page, TITLE)
     await openReader(page, TITLE)

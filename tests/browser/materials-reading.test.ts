@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest'
 import { addDays, todayIn } from '../../src/domain/week'
 import { joinByApi, pullAll, pushChanges, serverRows } from './support/api'
 import { action, joinInApp, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
-import { newPhoneContext } from './support/browser'
-import { reportPageOnFailure } from './support/diagnose'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, publishInApp, readerBlock, seedMaterial } from './support/materials'
 import { useBranchServer } from './support/site'
 
@@ -67,9 +65,7 @@ describe('study materials: publish, pull, read offline', () => {
 
   it('publishes on the phone, pulls to a member, reads offline with A+, restores the position after a reload and on another device', async () => {
     const studyBy = addDays(todayIn('Asia/Shanghai'), 10)
-    const secretaryContext = await newPhoneContext(site.browser)
-    const secretaryPage = await secretaryContext.newPage()
-    reportPageOnFailure(secretaryPage, 'secretary')
+    const { context: secretaryContext, page: secretaryPage } = await site.phone('secretary')
     await joinInApp(secretaryPage, site.server.baseUrl, site.branch.secretaryInviteCode, '周书记')
     await publishInApp(secretaryPage, site.server.baseUrl, { title: TITLE, category: 'guidance', body: MATERIAL.body, studyBy })
     await secretaryPage.getByText('已发布资料').first().waitFor()
@@ -77,9 +73,7 @@ describe('study materials: publish, pull, read offline', () => {
     await waitForSynced(secretaryPage)
 
     // The member's first phone; its login is saved to a backup at once, for the second phone later.
-    const context = await newPhoneContext(site.browser)
-    const page = await context.newPage()
-    reportPageOnFailure(page, 'phone')
+    const { context, page } = await site.phone('phone')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '王读书')
     await tab(page, '我的').click()
     const backupPath = await downloadBackup(page)
@@ -130,9 +124,7 @@ describe('study materials: publish, pull, read offline', () => {
     await expect.poll(async () => ((await serverRows(site.server.baseUrl, member.token, 'readingProgress'))[0]?.data as { position?: number } | undefined)?.position ?? 0, { timeout: 30_000 })
       .toBeGreaterThanOrEqual(saved.position)
 
-    const otherContext = await newPhoneContext(site.browser)
-    const other = await otherContext.newPage()
-    reportPageOnFailure(other, 'second phone')
+    const { context: otherContext, page: other } = await site.phone('second phone')
     await other.goto(`${site.server.baseUrl}/join`)
     if (await other.getByLabel('选择备份文件', { exact: true }).count() === 0)
       await other.getByRole('button', { name: '从备份恢复', exact: true }).click()
