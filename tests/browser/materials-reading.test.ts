@@ -6,6 +6,7 @@ import { joinByApi, pullAll, pushChanges, serverRows } from './support/api'
 import { action, joinInApp, syncStatus, tab, waitForServiceWorkerControl, waitForSynced } from './support/app'
 import { fontSizeOf, longMaterialBody, materialEntry, openMaterialsTab, openReader, publishInApp, readerBlock, seedMaterial } from './support/materials'
 import { useBranchServer } from './support/site'
+import { storedRows } from './support/storage'
 
 /** Taps 导出我的记录 (if it opens the choices) and 下载 JSON 备份; returns the file's path. */
 async function downloadBackup(page: Page): Promise<string> {
@@ -17,28 +18,8 @@ async function downloadBackup(page: Page): Promise<string> {
   return await (await started).path()
 }
 
-/** The reading progress rows the app keeps in IndexedDB (polled: the reader writes every few seconds). */
-function storedProgress(page: Page): Promise<{ materialId: string, position: number, percent: number }[]> {
-  return page.evaluate(async () => {
-    const request = indexedDB.open('study-log')
-    const database = await new Promise<IDBDatabase>((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    try {
-      if (!database.objectStoreNames.contains('readingProgress'))
-        return []
-      const all = database.transaction('readingProgress').objectStore('readingProgress').getAll()
-      return await new Promise<{ materialId: string, position: number, percent: number }[]>((resolve, reject) => {
-        all.onsuccess = () => resolve(all.result)
-        all.onerror = () => reject(all.error)
-      })
-    }
-    finally {
-      database.close()
-    }
-  })
-}
+/** A reading position the reader keeps on the phone. */
+interface StoredProgress { materialId: string, position: number, percent: number }
 
 /** Whether the element's box is inside the viewport (at least partly). */
 function onScreen(page: Page, text: string): Promise<boolean> {
@@ -108,8 +89,8 @@ describe('study materials: publish, pull, read offline', () => {
     // Read on to paragraph 25, then wait until the reader has written where the member is.
     const target = MATERIAL.paragraphs[24]!
     await scrollToBlock(page, target)
-    await expect.poll(async () => (await storedProgress(page))[0]?.position ?? 0, { timeout: 30_000, interval: 250 }).toBeGreaterThan(20)
-    const saved = (await storedProgress(page))[0]!
+    await expect.poll(async () => (await storedRows<StoredProgress>(page, 'readingProgress'))[0]?.position ?? 0, { timeout: 30_000, interval: 250 }).toBeGreaterThan(20)
+    const saved = (await storedRows<StoredProgress>(page, 'readingProgress'))[0]!
 
     await page.reload()
     await readerBlock(page, target).waitFor()

@@ -5,6 +5,7 @@ import { action, fillNote, joinInApp, openNewNote, saveNote, syncStatus, tab, wa
 import { newPhoneContext } from './support/browser'
 import { reportPageOnFailure } from './support/diagnose'
 import { useBranchServer } from './support/site'
+import { storedRows } from './support/storage'
 
 const PEOPLE = {
   title: '《习近平谈治国理政》第四卷',
@@ -22,36 +23,9 @@ function noteTitle(page: Page, title: string) {
   return page.getByText(title, { exact: true })
 }
 
-/**
- * The drafts the app keeps in IndexedDB, as JSON text: what a reload must find. (Polled with
- * `page.evaluate`, which awaits the promise; `waitForFunction` would take the promise itself as truthy.)
- */
-function storedDrafts(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const request = indexedDB.open('study-log')
-    const database = await new Promise<IDBDatabase>((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    try {
-      if (!database.objectStoreNames.contains('drafts'))
-        return ''
-      const all = database.transaction('drafts').objectStore('drafts').getAll()
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        all.onsuccess = () => resolve(all.result)
-        all.onerror = () => reject(all.error)
-      })
-      return JSON.stringify(rows)
-    }
-    finally {
-      database.close()
-    }
-  })
-}
-
 /** Waits until the app has written a draft holding `text` to IndexedDB. */
 async function draftStored(page: Page, text: string): Promise<void> {
-  await expect.poll(() => storedDrafts(page), { timeout: 20_000, interval: 100 }).toContain(text)
+  await expect.poll(async () => JSON.stringify(await storedRows(page, 'drafts')), { timeout: 20_000, interval: 100 }).toContain(text)
 }
 
 // 笔记: notes written offline are found by any word of their reflection while typing, and a note
