@@ -87,6 +87,15 @@ describe('reading position', () => {
     await reader.flush()
     expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 2, percent: 60 })
     expect(await db.outbox.get(outboxKey('readingProgress', readingProgressId(me.member.id, id)))).toBeDefined()
+    // Down to 90% and back up to 30% between two writes (the clock stands still, so both wait for
+    // one write): the write keeps the batch's furthest point, not its last.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now())
+    await reader.savePosition(id, 30, 90)
+    await reader.savePosition(id, 5, 30)
+    expect(reader.waiting).toEqual([id])
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 5, percent: 90 })
+    vi.restoreAllMocks()
   })
 
   it('writes at most every few seconds while scrolling, and at once on flush', async () => {
