@@ -10,8 +10,8 @@ import { useMaterialDownloadsStore } from '@/app/stores/materialDownloads'
 import { useSessionStore } from '@/app/stores/session'
 import { countedInWeek } from '@/domain/homeStudy'
 import { parseMaterial } from '@/domain/materialText'
-import { currentWeek } from '@/domain/week'
 import { useLiveQuery } from './useLiveQuery'
+import { useCurrentWeek } from './useToday'
 
 /** One row of the 资料 list. */
 export interface MaterialListEntry {
@@ -54,6 +54,7 @@ export function downloadOf(material: MaterialRow, storedVersion: number | undefi
 export function useMaterials(): { materials: ComputedRef<MaterialListEntry[]>, storedBytes: ComputedRef<number> } {
   const session = useSessionStore()
   const downloads = useMaterialDownloadsStore()
+  const thisWeek = useCurrentWeek()
   const snapshot = useLiveQuery<MaterialsSnapshot>(
     async () => {
       const memberId = session.member?.id
@@ -72,7 +73,7 @@ export function useMaterials(): { materials: ComputedRef<MaterialListEntry[]>, s
   )
   const materials = computed(() => {
     const { materials: rows, versions, progress, checkins } = snapshot.value
-    const week = currentWeek()
+    const week = thisWeek.value
     return rows.map((material): MaterialListEntry => {
       const read = progress.get(material.id)
       return {
@@ -121,6 +122,7 @@ interface MaterialState {
  */
 export function useMaterial(id: Ref<string>): MaterialView {
   const session = useSessionStore()
+  const thisWeek = useCurrentWeek()
   const state = useLiveQuery<MaterialState>(
     async () => {
       const memberId = session.member?.id
@@ -146,7 +148,7 @@ export function useMaterial(id: Ref<string>): MaterialView {
   const progress = computed(() => state.value.progress)
   const body = computed(() => text.value.body)
   const blocks = computed(() => body.value ? parseMaterial(body.value) : [])
-  const studiedThisWeek = computed(() => countedInWeek(state.value.checkins, id.value, currentWeek()))
+  const studiedThisWeek = computed(() => countedInWeek(state.value.checkins, id.value, thisWeek.value))
   const loaded = computed(() => state.value.loaded && text.value.loaded)
   return { material, body, blocks, progress, studiedThisWeek, loaded }
 }

@@ -2,8 +2,8 @@ import type { ComputedRef } from 'vue'
 import type { ProgressSummary } from '@/domain/progress'
 import { computed } from 'vue'
 import { progressSummary } from '@/domain/progress'
-import { todayIn } from '@/domain/week'
 import { compareByDateThenEdit, compareByEdit, useMemberRecords } from './useMemberRecords'
+import { useToday } from './useToday'
 
 /**
  * The signed-in member's progress, live: this week's, month's and year's check-ins, minutes,
@@ -15,10 +15,11 @@ export function useProgress(): ComputedRef<ProgressSummary> {
   const services = useMemberRecords('serviceLogs', compareByDateThenEdit)
   const notes = useMemberRecords('readingNotes', compareByEdit)
   const problems = useMemberRecords('problems', compareByDateThenEdit)
+  const today = useToday()
   return computed(() => progressSummary({
     checkins: checkins.value,
     services: services.value,
     notes: notes.value,
     problems: problems.value,
-  }, todayIn()))
+  }, today.value))
 }

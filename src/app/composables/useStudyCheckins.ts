@@ -4,9 +4,9 @@ import type { StudyCheckinRow } from '@/app/db/database'
 import { computed, toValue } from 'vue'
 import { listStudyCheckins } from '@/app/db/studyCheckins'
 import { useSessionStore } from '@/app/stores/session'
-import { currentWeek } from '@/domain/week'
 import { sortStudyCheckins, studyWeekState } from './studyCheckinsView'
 import { useLiveQuery } from './useLiveQuery'
+import { useCurrentWeek } from './useToday'
 
 /**
  * The signed-in member's check-ins, live from IndexedDB: tombstones left out, newest date first,
@@ -31,5 +31,6 @@ export function useStudyCheckins(): { checkins: Readonly<Ref<StudyCheckinRow[]>>
  */
 export function useStudyWeek(week?: MaybeRefOrGetter<string | undefined>): ComputedRef<StudyWeekState> {
   const { checkins } = useStudyCheckins()
-  return computed(() => studyWeekState(checkins.value, toValue(week) ?? currentWeek()))
+  const thisWeek = useCurrentWeek()
+  return computed(() => studyWeekState(checkins.value, toValue(week) ?? thisWeek.value))
 }
