@@ -2,6 +2,7 @@ import type { Member } from './support/api'
 import { Buffer } from 'node:buffer'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import { beforeAll, expect, it } from 'vitest'
+import { csvField } from '../../src/server/reports/csv'
 import { joinAs, studyChange, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, push, serviceChange } from './support/branch'
@@ -105,4 +106,13 @@ describeEachBackend('summary exports', (backend) => {
     // Every figure row has the header's six fields.
     expect(lines.filter(l => /,[a-z]+\.[\w.]+$/i.test(l)).every(l => l.split(',').length === 6)).toBe(true)
   })
+})
+
+// A branch's name is typed by a person and heads the CSV: a leading =, +, -, @ or tab would make
+// Excel run it as a formula, so such text gets a leading apostrophe (numbers stay numbers).
+it('defuses a leading formula sign in a CSV text field, and leaves negative numbers alone', () => {
+  expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`)
+  expect(['+1', '-1', '@SUM(A1)', '\tx'].map(csvField)).toEqual(['\'+1', '\'-1', '\'@SUM(A1)', '\'\tx'])
+  expect(csvField(-3)).toBe('-3')
+  expect(csvField('a=b')).toBe('a=b')
 })
