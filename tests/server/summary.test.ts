@@ -106,11 +106,14 @@ describeEachBackend('monthly summary', (backend) => {
     await status(ids.p6, 'solved', sh('2026-01-01', 0, 10))
 
     // Reading notes by the month of their last write (Shanghai): A Dec 15 and Dec 20, B Dec 31 23:30 → 3 notes, 2 members;
-    // C's Jan 1 00:30 is January's.
-    const note = (updatedAt: number): SyncChangeIn => ({ table: 'readingNotes', id: uuid(), updatedAt, data: { title: '论持久战', reflection: '体会' } })
+    // C's Jan 1 00:30 is January's; D's note written Dec 10 and deleted Dec 18 counts nowhere (its tombstone keeps a December updatedAt).
+    const note = (updatedAt: number, id = uuid()): SyncChangeIn => ({ table: 'readingNotes', id, updatedAt, data: { title: '论持久战', reflection: '体会' } })
     await push(app(), A.token, [note(sh('2025-12-15', 12)), note(sh('2025-12-20', 12))])
     await push(app(), B.token, [note(sh('2025-12-31', 23, 30))])
     await push(app(), C.token, [note(sh('2026-01-01', 0, 30))])
+    const deletedNote = uuid()
+    await push(app(), D.token, [note(sh('2025-12-10', 12), deletedNote)])
+    await push(app(), D.token, [{ table: 'readingNotes', id: deletedNote, updatedAt: sh('2025-12-18', 12), deleted: true }])
 
     // Another branch, same days: never counted here.
     const away = await branchWith(app(), ctx.storage, ['外支部党员'])
