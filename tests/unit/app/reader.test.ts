@@ -12,7 +12,7 @@ import { db, outboxKey } from '@/app/db/database'
 import { getReadingProgress } from '@/app/db/materials'
 import { saveSession } from '@/app/db/session'
 import { useMaterialsStore } from '@/app/stores/materials'
-import { useReaderStore } from '@/app/stores/reader'
+import { MaterialNotFoundError, useReaderStore } from '@/app/stores/reader'
 import { useSessionStore } from '@/app/stores/session'
 import { useSyncStore } from '@/app/stores/sync'
 import { homeStudyCheckinId, readingProgressId } from '@/domain/homeStudy'
@@ -165,6 +165,18 @@ describe('home study', () => {
     expect(await reader.markStudied(id)).toBe('alreadyCounted')
     expect(await reader.finish(id)).toBe('alreadyCounted')
     expect(await db.studyCheckins.count()).toBe(1)
+  })
+
+  it('a material withdrawn since (its tombstone pulled) is not counted, whatever the reading time', async () => {
+    await newMember('周九')
+    const reader = useReaderStore()
+    const [id] = materialIds as [string]
+    await reader.addReadingTime(id, 120)
+    // The phone has pulled the secretary's withdrawal while the reader stayed open.
+    await db.materials.update(id, { deleted: true })
+    await expect(reader.markStudied(id)).rejects.toBeInstanceOf(MaterialNotFoundError)
+    await expect(reader.finish(id)).rejects.toBeInstanceOf(MaterialNotFoundError)
+    expect(await db.studyCheckins.count()).toBe(0)
   })
 
   it('reaching the end counts, marks the material finished, and shows in the list', async () => {
