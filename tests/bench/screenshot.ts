@@ -1,6 +1,7 @@
 /**
  * README screenshots (`npx tsx tests/bench/screenshot.ts`): a member's 学习 page with three
- * check-ins and the secretary's 支部 page, at 390×844, against the real server.
+ * check-ins, the reader of a material, the secretary's 支部 page and last month's 阶段性总结,
+ * at 390×844, against the real server.
  */
 import type { Browser, Page } from 'playwright-core'
 import type { StudyCheckinData } from '../../src/domain/records'
@@ -9,10 +10,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { addDays, todayIn } from '../../src/domain/week'
-import { joinByApi } from '../browser/support/api'
-import { addCheckin, fillAndSaveCheckin, joinInApp, syncStatus, tab } from '../browser/support/app'
+import { joinByApi, pushChanges } from '../browser/support/api'
+import { addCheckin, fillAndSaveCheckin, joinInApp, syncStatus, tab, waitForSynced } from '../browser/support/app'
+import { openBranchSection, pushProblem, recordId } from '../browser/support/branch'
 import { launchChromium, newPhoneContext } from '../browser/support/browser'
 import { buildApp } from '../browser/support/build'
+import { openMaterialsTab, openReader, publishInApp } from '../browser/support/materials'
 import { REPO_ROOT } from '../browser/support/paths'
 import { createBranch, startServer } from '../browser/support/server'
 
@@ -23,6 +26,50 @@ const OTHER_MEMBERS: { name: string, checkin?: StudyCheckinData }[] = [
   { name: '赵志强' },
   { name: '陈丽华' },
 ]
+
+/** A guidance material with chapters, so the reader shows headings and paragraphs. */
+const MATERIAL = {
+  title: '学习辅导：推动基层党组织全面进步全面过硬',
+  category: 'guidance' as const,
+  body: [
+    '## 一、把政治建设摆在首位',
+    '',
+    '基层党组织是党在社会基层组织中的战斗堡垒，是党的全部工作和战斗力的基础。支部要坚持“三会一课”制度，把学习贯穿于组织生活的全过程。',
+    '',
+    '党员要带头学原著、读原文、悟原理，做到学思用贯通、知信行统一，在学懂弄通做实上下功夫。',
+    '',
+    '## 二、在为民服务中践行初心',
+    '',
+    '社区党员要主动亮身份、践承诺，深入走访群众，收集群众急难愁盼问题，建立问题清单，逐项推动解决。',
+    '',
+    '支部每月对照问题清单研究推进情况，把群众满意作为检验学习成效的标尺。',
+  ].join('\n'),
+}
+
+/** The month before the one `today` falls in, as `YYYY-MM`: the 阶段性总结 shows it first. */
+function previousMonth(today: string): string {
+  const year = Number(today.slice(0, 4))
+  const month = Number(today.slice(5, 7))
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}
+
+/** Last month's study sessions, service and problems of the other members, so 阶段性总结 has figures. */
+async function seedLastMonth(baseUrl: string, tokens: Map<string, string>): Promise<void> {
+  const month = previousMonth(todayIn())
+  const token = (name: string): string => tokens.get(name)!
+  // The 5th and the 12th always fall in different ISO weeks: two 支部集中学习 sessions.
+  for (const name of ['李建国', '王秀英', '赵志强'])
+    await pushCheckin(baseUrl, token(name), { date: `${month}-05`, form: 'branch_study', topic: '集中学习党章', minutes: 90 })
+  for (const name of ['李建国', '陈丽华'])
+    await pushCheckin(baseUrl, token(name), { date: `${month}-12`, form: 'branch_study', topic: '集中学习《条例》', minutes: 90 })
+  await pushCheckin(baseUrl, token('王秀英'), { date: `${month}-18`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
+  await pushChanges(baseUrl, token('赵志强'), [
+    { table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '城东社区', activity: 'visit', hours: 2, description: '走访独居老人' } },
+    { table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-22`, community: '城东社区', activity: 'volunteer', hours: 3, description: '清理楼道杂物' } },
+  ])
+  await pushProblem(baseUrl, token('陈丽华'), { date: `${month}-08`, community: '城东社区', category: 'livelihood', title: '小区缺少电动车充电桩', detail: '' })
+  await pushProblem(baseUrl, token('赵志强'), { date: `${month}-21`, community: '城东社区', category: 'environment', title: '3号楼楼道灯损坏', detail: '二单元' })
+}
 
 async function pushCheckin(baseUrl: string, token: string, data: StudyCheckinData): Promise<void> {
   const response = await fetch(`${baseUrl}/api/v1/sync`, {
@@ -57,11 +104,14 @@ async function main(): Promise<void> {
     server = await startServer({ staticFrom: build, env: { LOG_LEVEL: 'warn' } })
     browser = await launchChromium()
     const branch = await createBranch(server, '城东社区第一党支部')
+    const tokens = new Map<string, string>()
     for (const other of OTHER_MEMBERS) {
       const joined = await joinByApi(server.baseUrl, branch.memberInviteCode, other.name)
+      tokens.set(other.name, joined.token)
       if (other.checkin)
         await pushCheckin(server.baseUrl, joined.token, other.checkin)
     }
+    await seedLastMonth(server.baseUrl, tokens)
 
     const context = await newPhoneContext(browser)
     const page = await context.newPage()
@@ -86,7 +136,6 @@ async function main(): Promise<void> {
     await dismissOfflineReady(page)
     await page.screenshot({ path: path.join(outDir, 'study.png') })
     console.log(`学习 page (${await syncStatus(page).textContent()}) → public/screenshots/study.png`)
-    await context.close()
 
     const secretaryContext = await newPhoneContext(browser)
     const secretaryPage = await secretaryContext.newPage()
@@ -97,6 +146,24 @@ async function main(): Promise<void> {
     await dismissOfflineReady(secretaryPage)
     await secretaryPage.screenshot({ path: path.join(outDir, 'branch.png') })
     console.log('支部 page → public/screenshots/branch.png')
+
+    // After 支部's picture, so the material is not yet on it: the secretary publishes, the member reads.
+    await publishInApp(secretaryPage, server.baseUrl, MATERIAL)
+    await waitForSynced(secretaryPage)
+    await page.getByRole('button', { name: '立即同步', exact: true }).click()
+    await waitForSynced(page)
+    await openMaterialsTab(page, MATERIAL.title)
+    await openReader(page, MATERIAL.title)
+    await page.getByText('一、把政治建设摆在首位', { exact: true }).first().waitFor()
+    await page.screenshot({ path: path.join(outDir, 'reader.png') })
+    console.log('资料 reader → public/screenshots/reader.png')
+    await context.close()
+
+    await tab(secretaryPage, '支部').click()
+    await openBranchSection(secretaryPage, '阶段性总结')
+    await secretaryPage.getByText(/^本月共开展支部集中学习/).waitFor()
+    await secretaryPage.screenshot({ path: path.join(outDir, 'summary.png') })
+    console.log('阶段性总结 → public/screenshots/summary.png')
     await secretaryContext.close()
   }
   finally {
