@@ -10,7 +10,7 @@ import { buildSummary } from '../../reports/summary'
 import { queryValue, requireSecretary, secretaryBranch } from './guard'
 
 /** `attachment` with an ASCII fallback name and the real (Chinese) name per RFC 5987. */
-export function attachment(asciiName: string, name: string): string {
+function attachment(asciiName: string, name: string): string {
   const encoded = encodeURIComponent(name).replace(/['()*!]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
   return `attachment; filename="${asciiName}"; filename*=UTF-8''${encoded}`
 }
