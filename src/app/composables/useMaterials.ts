@@ -4,7 +4,7 @@ import type { MaterialDownload } from '@/app/sync/materialBodies'
 import type { MaterialBlock } from '@/domain/materialText'
 import { computed } from 'vue'
 import { db } from '@/app/db/database'
-import { getMaterialBody, getReadingProgress, listMaterials, readingProgressByMaterial, storedBodyVersions } from '@/app/db/materials'
+import { getMaterial, getMaterialBody, getReadingProgress, listMaterials, readingProgressByMaterial, storedBodyVersions } from '@/app/db/materials'
 import { listStudyCheckins } from '@/app/db/studyCheckins'
 import { useMaterialDownloadsStore } from '@/app/stores/materialDownloads'
 import { useSessionStore } from '@/app/stores/session'
@@ -130,7 +130,7 @@ export function useMaterial(id: Ref<string>): MaterialView {
       if (!memberId || !materialId)
         return { loaded: true, material: null, progress: null, checkins: [] }
       const [row, progress, checkins] = await Promise.all([
-        db.materials.get(materialId),
+        getMaterial(materialId),
         getReadingProgress(memberId, materialId),
         db.studyCheckins.where('memberId').equals(memberId).filter(c => c.materialId === materialId && !c.deleted).toArray(),
       ])

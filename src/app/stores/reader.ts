@@ -2,8 +2,7 @@ import type { ReadingProgressRow } from '@/app/db/database'
 import type { ReadingProgressData } from '@/domain/records'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { db } from '@/app/db/database'
-import { getReadingProgress, saveReadingProgress } from '@/app/db/materials'
+import { getMaterial, getReadingProgress, saveReadingProgress } from '@/app/db/materials'
 import { listStudyCheckins } from '@/app/db/studyCheckins'
 import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin } from '@/domain/homeStudy'
 import { MATERIAL_BODY_MAX, validateRecordData } from '@/domain/records'
@@ -165,7 +164,7 @@ export const useReaderStore = defineStore('reader', () => {
 
   async function countHomeStudy(materialId: string, progress: ReadingProgressRow | undefined): Promise<StudiedOutcome> {
     const owner = memberId()
-    const material = await db.materials.get(materialId)
+    const material = await getMaterial(materialId)
     if (!material || material.deleted)
       throw new MaterialNotFoundError(materialId)
     const checkin = homeStudyCheckin({
