@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { MemberTable, RecordDataByTable } from '../../domain/records'
 import type { Role, SyncChangeOut } from '../../domain/wire'
 import type { RecordReader, RecordRepositories, RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
@@ -37,6 +37,12 @@ const isSecretaryWritten = (table: MemberTable): boolean => (SECRETARY_WRITE_TAB
  */
 function ownerFor(table: MemberTable, stored: StoredRecordHead | undefined, writer: RecordOwner): string {
   return isSecretaryWritten(table) && stored?.branchId === writer.branchId ? stored.memberId : writer.memberId
+}
+
+/** Takes `n` revisions from the shared counter (its row lock orders concurrent writers); returns the first. */
+export async function takeRevisions(trx: Transaction<Database>, n: number): Promise<number> {
+  const top = await trx.updateTable('counters').set({ value: sql<number>`value + ${n}` }).where('name', '=', 'rev').returning('value').executeTakeFirstOrThrow()
+  return Number(top.value) - n + 1
 }
 
 /** Last writer wins on `updatedAt`; a tie goes to the greater client id; the exact replay is a no-op. */
@@ -98,12 +104,7 @@ export class SyncStore {
       if (winners.size === 0)
         return outcomes
 
-      const top = await trx.updateTable('counters')
-        .set({ value: sql<number>`value + ${winners.size}` })
-        .where('name', '=', 'rev')
-        .returning('value')
-        .executeTakeFirstOrThrow()
-      let rev = Number(top.value) - winners.size
+      let rev = await takeRevisions(trx, winners.size) - 1
       const writes = new Map<MemberTable, RecordWrite[]>()
       for (const change of winners.values()) {
         rev += 1

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { BranchMember, BranchOverviewResponse, BranchProblem, BranchRecord, InviteKind, MemberPatchRequest, MemberRecordTable, ProxyEntryRequest } from '../../../domain/branch'
 import type { ProblemCategory, ProblemStatus } from '../../../domain/records'
 import type { Role } from '../../../domain/wire'
@@ -6,7 +6,7 @@ import type { Database } from '../schema'
 import { sql } from 'kysely'
 import { weekKey } from '../../../domain/week'
 import { newHumanCode, newId } from '../secrets'
-import { judge } from '../sync'
+import { judge, takeRevisions } from '../sync'
 
 /**
  * What a branch secretary does to the branch (issue #5): its invite codes, its members (退休,
@@ -28,12 +28,6 @@ export interface ProblemPatch {
 }
 
 export type ProxyOutcome = { result: 'applied' | 'stale', rev: number } | { result: 'forbidden' }
-
-/** Takes `n` revisions from the shared counter (its row lock orders concurrent writers); returns the first. */
-export async function takeRevisions(trx: Transaction<Database>, n: number): Promise<number> {
-  const top = await trx.updateTable('counters').set({ value: sql<number>`value + ${n}` }).where('name', '=', 'rev').returning('value').executeTakeFirstOrThrow()
-  return Number(top.value) - n + 1
-}
 
 const num = (v: unknown): number => Number(v ?? 0)
 
