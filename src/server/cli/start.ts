@@ -34,14 +34,16 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit()
   buildIfMissing(config.staticDir)
   const server = await startServer(config)
-  console.log(`listening on http://${config.host}:${server.port}`)
+  const lines = [`listening on http://${config.host}:${server.port}`]
   if (config.host === '0.0.0.0' || config.host === '::') {
-    console.log(`on this computer: http://localhost:${server.port}`)
+    lines.push(`on this computer: http://localhost:${server.port}`)
     for (const url of lanUrls(server.port))
-      console.log(`on your network: ${url}`)
+      lines.push(`on your network: ${url}`)
   }
   if (server.setupCode)
-    console.log(`setup: http://localhost:${server.port}/setup?code=${server.setupCode}`)
+    lines.push(`setup: http://localhost:${server.port}/setup?code=${server.setupCode}`)
+  // One write: whoever waits for "listening" (a script, the tests) reads the setup link in the same chunk.
+  console.log(lines.join('\n'))
 }
 
 main().catch((error: unknown) => {
