@@ -119,27 +119,34 @@ export class SyncStore {
   }
 
   /**
-   * The stored copies of rows whose change came back stale but that a client at `afterRev` has
-   * already been sent: the protocol promises the winning copy comes back in the pull.
+   * What a sync answer sends, read in ONE snapshot: the stored copies of `stale` rows a client at
+   * `afterRev` has already been sent (the protocol promises the winning copy comes back), first,
+   * then what the reader may read with rev after `afterRev`, oldest first, all within `limit`:
+   * its own rows of every table and its branch's rows of the shared tables.
+   *
+   * The cursor becomes the highest rev sent, and rev order is commit order (every writer holds
+   * the counter's row lock until it commits). Tables read in separate snapshots could see a row
+   * of one table committed after another table was read, with a higher rev than a row of that
+   * other table committed in between: that row would then sit behind the cursor for good. One
+   * REPEATABLE READ transaction is one snapshot on PostgreSQL; SQLite ignores the isolation
+   * settings, and its transaction is one snapshot (and one connection) already.
    */
-  async staleCopies(reader: RecordReader, stale: readonly { table: MemberTable, id: string }[], afterRev: number): Promise<SyncChangeOut[]> {
-    const copies: SyncChangeOut[] = []
-    for (const table of MEMBER_TABLES) {
-      const ids = [...new Set(stale.filter(s => s.table === table).map(s => s.id))]
-      if (ids.length > 0)
-        copies.push(...await this.records[table].byIdsFor(reader, ids, afterRev) as SyncChangeOut[])
-    }
-    return copies.sort((a, b) => a.rev - b.rev)
-  }
-
-  /**
-   * What the reader may read with rev after `afterRev`, oldest first, at most `limit`: its own rows
-   * of every table and its branch's rows of the shared tables.
-   */
-  async pull(reader: RecordReader, afterRev: number, limit: number): Promise<{ changes: SyncChangeOut[], hasMore: boolean }> {
-    // The `limit + 1` oldest of the union are among each table's `limit + 1` oldest.
-    const perTable = await Promise.all(MEMBER_TABLES.map(table => this.records[table].changedFor(reader, afterRev, limit + 1)))
-    const all = (perTable.flat() as SyncChangeOut[]).sort((a, b) => a.rev - b.rev)
-    return { changes: all.slice(0, limit), hasMore: all.length > limit }
+  async pull(reader: RecordReader, afterRev: number, limit: number, stale: readonly { table: MemberTable, id: string }[] = []): Promise<{ resent: SyncChangeOut[], changes: SyncChangeOut[], hasMore: boolean }> {
+    return this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+      const resent: SyncChangeOut[] = []
+      for (const table of MEMBER_TABLES) {
+        const ids = [...new Set(stale.filter(s => s.table === table).map(s => s.id))]
+        if (ids.length > 0)
+          resent.push(...await this.records[table].byIdsFor(reader, ids, afterRev, trx) as SyncChangeOut[])
+      }
+      resent.sort((a, b) => a.rev - b.rev)
+      const room = limit - resent.length
+      // The `room + 1` oldest of the union are among each table's `room + 1` oldest.
+      const all: SyncChangeOut[] = []
+      for (const table of MEMBER_TABLES)
+        all.push(...await this.records[table].changedFor(reader, afterRev, room + 1, trx) as SyncChangeOut[])
+      all.sort((a, b) => a.rev - b.rev)
+      return { resent, changes: all.slice(0, room), hasMore: all.length > room }
+    })
   }
 }

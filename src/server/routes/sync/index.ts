@@ -124,12 +124,11 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
     // A stale change's winner may sit behind the client's cursor: send it again, first, within
     // the page's 500 rows, without moving the cursor back.
     const stale = accepted.filter((_, i) => outcomes[i] === 'stale')
-    const resent = stale.length > 0 ? await app.storage.sync.staleCopies(owner, stale, afterRev) : []
-    const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT - resent.length)
+    const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT, stale)
     const last = pulled.changes.at(-1)
     return {
       results,
-      changes: [...resent, ...pulled.changes],
+      changes: [...pulled.resent, ...pulled.changes],
       cursor: last ? String(last.rev) : requestCursor,
       hasMore: pulled.hasMore,
     }
