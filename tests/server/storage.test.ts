@@ -33,13 +33,15 @@ describe('sQLite settings', () => {
 describe('the last-writer-wins judgement', () => {
   const stored = { id: 'x', memberId: 'me', branchId: 'branch', updatedAt: 100, clientId: 'b' }
   it('covers every case of the protocol', () => {
-    expect(judge(undefined, 'me', 1, 'a')).toBe('applied')
-    expect(judge(stored, 'someone-else', 999, 'z')).toBe('forbidden')
-    expect(judge(stored, 'me', 100, 'b')).toBe('replay')
-    expect(judge(stored, 'me', 99, 'z')).toBe('stale')
-    expect(judge(stored, 'me', 101, 'a')).toBe('applied')
-    expect(judge(stored, 'me', 100, 'a')).toBe('stale')
-    expect(judge(stored, 'me', 100, 'c')).toBe('applied')
+    expect(judge(undefined, 'me', 1, 'a', false)).toBe('applied')
+    expect(judge(stored, 'someone-else', 999, 'z', false)).toBe('forbidden')
+    expect(judge(stored, 'me', 100, 'b', true)).toBe('replay')
+    // The same instant and client with other content was not stored: never a replay.
+    expect(judge(stored, 'me', 100, 'b', false)).toBe('stale')
+    expect(judge(stored, 'me', 99, 'z', false)).toBe('stale')
+    expect(judge(stored, 'me', 101, 'a', false)).toBe('applied')
+    expect(judge(stored, 'me', 100, 'a', false)).toBe('stale')
+    expect(judge(stored, 'me', 100, 'c', false)).toBe('applied')
   })
 })
 

@@ -5,6 +5,7 @@ import type { RecordReader, RecordRepositories, RecordRepository, RecordWrite, S
 import type { Database } from './schema'
 import { sql } from 'kysely'
 import { MEMBER_TABLES, SECRETARY_WRITE_TABLES } from '../../domain/records'
+import { sameColumns } from './repositories/records'
 
 /**
  * The storage side of `POST /sync`: judging validated changes against stored rows and writing
@@ -45,14 +46,19 @@ export async function takeRevisions(trx: Transaction<Database>, n: number): Prom
   return Number(top.value) - n + 1
 }
 
-/** Last writer wins on `updatedAt`; a tie goes to the greater client id; the exact replay is a no-op. */
-export function judge(stored: StoredRecordHead | undefined, ownerId: string, updatedAt: number, clientId: string): PushOutcome | 'replay' {
+/**
+ * Last writer wins on `updatedAt`; a tie goes to the greater client id. The same `updatedAt` and
+ * client id is a replay, a no-op answered `applied`, only when the change is `identical` to what is
+ * stored (the same delete flag and data columns); any other change of that instant lost to the
+ * stored one, which the client gets back as for any stale change: `applied` always means stored.
+ */
+export function judge(stored: Pick<StoredRecordHead, 'memberId' | 'updatedAt' | 'clientId'> | undefined, ownerId: string, updatedAt: number, clientId: string, identical: boolean): PushOutcome | 'replay' {
   if (!stored)
     return 'applied'
   if (stored.memberId !== ownerId)
     return 'forbidden'
   if (stored.updatedAt === updatedAt && stored.clientId === clientId)
-    return 'replay'
+    return identical ? 'replay' : 'stale'
   if (stored.updatedAt > updatedAt || (stored.updatedAt === updatedAt && stored.clientId > clientId))
     return 'stale'
   return 'applied'
@@ -89,7 +95,9 @@ export class SyncStore {
           continue
         }
         const stored = known.get(key)
-        const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId)
+        const columns = (this.records[change.table] as RecordRepository).columnsOf(change.deleted, change.data)
+        const identical = stored !== undefined && stored.deleted === change.deleted && sameColumns(stored.columns, columns)
+        const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId, identical)
         if (verdict === 'replay') {
           outcomes.push('applied')
           continue
@@ -97,7 +105,7 @@ export class SyncStore {
         outcomes.push(verdict)
         if (verdict !== 'applied')
           continue
-        known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId })
+        known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, columns })
         winners.delete(key)
         winners.set(key, change)
       }

@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import { weekKey } from '../../../domain/week'
 import { newHumanCode, newId } from '../secrets'
 import { judge, takeRevisions } from '../sync'
+import { sameColumns } from './records'
 
 /**
  * What a branch secretary does to the branch (issue #5): its invite codes, its members (退休,
@@ -162,17 +163,19 @@ export class BranchAdminRepository {
     return this.db.transaction().execute(async (trx) => {
       // The same lock order as a sync push: the revision counter first.
       await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
-      const stored = await (trx as Kysely<any>).selectFrom(table).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'rev']).where('id', '=', entry.id).executeTakeFirst()
-      const verdict = judge(stored ? { id: stored.id, memberId: stored.member_id, branchId: stored.branch_id, updatedAt: Number(stored.updated_at), clientId: stored.client_id } : undefined, memberId, entry.updatedAt, clientId)
+      const content = entry.table === 'studyCheckins'
+        ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null }
+        : { date: entry.data.date, week: weekKey(entry.data.date), community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }
+      const stored = await (trx as Kysely<any>).selectFrom(table).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'rev', 'deleted', ...Object.keys(content)]).where('id', '=', entry.id).executeTakeFirst()
+      // Only the same entry again is a replay; another one of the same instant is stale.
+      const identical = stored !== undefined && Number(stored.deleted) === 0 && sameColumns(stored, content)
+      const verdict = judge(stored ? { memberId: stored.member_id, updatedAt: Number(stored.updated_at), clientId: stored.client_id } : undefined, memberId, entry.updatedAt, clientId, identical)
       if (verdict === 'forbidden')
         return { result: 'forbidden' }
       if (verdict === 'replay' || verdict === 'stale')
         return { result: verdict === 'replay' ? 'applied' : 'stale', rev: Number(stored!.rev) }
       const rev = await takeRevisions(trx, 1)
-      const common = { id: entry.id, member_id: memberId, branch_id: branchId, updated_at: entry.updatedAt, client_id: clientId, deleted: 0, rev, entered_by: secretaryId, date: entry.data.date, week: weekKey(entry.data.date) }
-      const values = entry.table === 'studyCheckins'
-        ? { ...common, form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null }
-        : { ...common, community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }
+      const values = { id: entry.id, member_id: memberId, branch_id: branchId, updated_at: entry.updatedAt, client_id: clientId, deleted: 0, rev, entered_by: secretaryId, ...content }
       const { id: _id, member_id: _member, ...update } = values
       await (trx as Kysely<any>).insertInto(table).values(values).onConflict(oc => oc.column('id').doUpdateSet(update)).execute()
       return { result: 'applied', rev }

@@ -24,6 +24,9 @@ export interface StoredRecordHead {
   branchId: string
   updatedAt: number
   clientId: string
+  deleted: boolean
+  /** The data columns as stored (what `columnsOf` gives for a change), to tell a replay from another change. */
+  columns: Columns
 }
 
 /** A row as written by an applied change. */
@@ -40,6 +43,20 @@ export interface RecordWrite<T extends MemberTable = MemberTable> {
 }
 
 type Columns = Record<string, string | number | null>
+
+/**
+ * Whether `written` (a change's `columnsOf`) is what `stored` holds: only then is a change with
+ * the stored `updatedAt` and `clientId` a replay. Numbers compare as numbers (a driver may hand a
+ * bigint or a double back in its own type); an absent column is null.
+ */
+export function sameColumns(stored: Readonly<Record<string, unknown>>, written: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(written).every(([column, value]) => {
+    const held = stored[column] ?? null
+    if (value === null || held === null)
+      return value === held
+    return typeof value === 'number' ? Number(held) === value : held === value
+  })
+}
 
 interface RecordSpec<T extends MemberTable> {
   table: T
@@ -236,13 +253,21 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     return db as unknown as Kysely<Record<RecordSqlTable, RecordColumns & Columns>>
   }
 
-  /** Owner, version and writer of the rows with these ids (any owner). */
+  /** The data columns a change writes: what the row would hold (all null on a delete). */
+  columnsOf(deleted: boolean, data: RecordDataByTable[T] | null): Columns {
+    return this.spec.toColumns(deleted ? null : data)
+  }
+
+  /** Owner, version, writer and stored content of the rows with these ids (any owner). */
   async findHeads(ids: readonly string[], db: Kysely<Database> = this.db): Promise<Map<string, StoredRecordHead>> {
     const heads = new Map<string, StoredRecordHead>()
+    const dataColumns = Object.keys(this.spec.toColumns(null))
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id']).where('id', 'in', ids.slice(i, i + CHUNK)).execute()
-      for (const row of rows)
-        heads.set(row.id, { id: row.id, memberId: row.member_id, branchId: row.branch_id, updatedAt: Number(row.updated_at), clientId: row.client_id })
+      const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'deleted', ...dataColumns]).where('id', 'in', ids.slice(i, i + CHUNK)).execute()
+      for (const row of rows as (RecordColumns & Columns)[]) {
+        const columns = Object.fromEntries(dataColumns.map(c => [c, row[c] ?? null]))
+        heads.set(row.id, { id: row.id, memberId: row.member_id, branchId: row.branch_id, updatedAt: Number(row.updated_at), clientId: row.client_id, deleted: Number(row.deleted) === 1, columns })
+      }
     }
     return heads
   }
