@@ -1,11 +1,13 @@
 import type { ComputedRef, MaybeRefOrGetter, Ref } from 'vue'
 import type { StudyWeekState } from './studyCheckinsView'
+import type { RecordPage } from './useMemberRecords'
 import type { StudyCheckinRow } from '@/app/db/database'
 import { computed, toValue } from 'vue'
-import { listStudyCheckins } from '@/app/db/studyCheckins'
+import { listStudyCheckins, listWeekCheckins } from '@/app/db/studyCheckins'
 import { useSessionStore } from '@/app/stores/session'
 import { sortStudyCheckins, studyWeekState } from './studyCheckinsView'
 import { useLiveQuery } from './useLiveQuery'
+import { useNewestRecords } from './useMemberRecords'
 import { useCurrentWeek } from './useToday'
 
 /**
@@ -26,11 +28,30 @@ export function useStudyCheckins(): { checkins: Readonly<Ref<StudyCheckinRow[]>>
 }
 
 /**
+ * The 学习 list: the signed-in member's newest check-ins a page at a time (newest date first, then
+ * the most recently edited; the order of `useStudyCheckins`), their total, and `more()` for 加载更多.
+ */
+export function useStudyCheckinList(): RecordPage<StudyCheckinRow> {
+  return useNewestRecords('studyCheckins', 'date')
+}
+
+/**
  * One week's study state for the signed-in member (default: this week in the branch's zone):
- * `{ week, studied, checkins (count), minutes }`, live.
+ * `{ week, studied, checkins (count), minutes }`, live. Reads only that week's check-ins.
  */
 export function useStudyWeek(week?: MaybeRefOrGetter<string | undefined>): ComputedRef<StudyWeekState> {
-  const { checkins } = useStudyCheckins()
+  const session = useSessionStore()
   const thisWeek = useCurrentWeek()
-  return computed(() => studyWeekState(checkins.value, toValue(week) ?? thisWeek.value))
+  const shown = computed(() => toValue(week) ?? thisWeek.value)
+  const rows = useLiveQuery(
+    async () => {
+      const memberId = session.member?.id
+      const wanted = shown.value
+      return { week: wanted, rows: memberId ? await listWeekCheckins(memberId, wanted) : [] }
+    },
+    { week: '', rows: [] as StudyCheckinRow[] },
+    [() => session.member?.id, shown],
+  )
+  // Until the new week's rows answer, the week shown has none of the old week's.
+  return computed(() => studyWeekState(rows.value.week === shown.value ? rows.value.rows : [], shown.value))
 }

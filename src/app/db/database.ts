@@ -15,12 +15,17 @@
  * - `outbox`: one entry per record that waits to be pushed (`table:id`), with a `version` bumped by
  *   every local edit so a push result never settles an edit made while it was in flight.
  * - `drafts`: unsaved form fields by key (e.g. `readingNotes:new`), so closing the app mid-typing loses nothing.
+ * Every member table's row is stored with `owner` (see `LIVE_OWNER`): its `memberId` while it is live,
+ * absent on a tombstone. The lists, counts and the week card read the `owner` indexes, so a list opens
+ * with the newest page and a count is an index count, however many rows the phone holds; reads never
+ * see the field (it is added on write and dropped on read).
  * Nothing else in the app touches IndexedDB or localStorage.
  */
-import type { EntityTable, Table } from 'dexie'
+import type { DBCoreMutateRequest, EntityTable, Table } from 'dexie'
 import type { MaterialData, MaterialServerFields, MemberTable, ProblemData, ProblemServerFields, ReadingNoteData, ReadingProgressData, RecordDataByTable, ServiceLogData, StudyCheckinData } from '@/domain/records'
 import type { ApiErrorBody, MemberInfo } from '@/domain/wire'
 import Dexie from 'dexie'
+import { MEMBER_TABLES } from '@/domain/records'
 
 export const DATABASE_NAME = 'study-log'
 
@@ -34,7 +39,8 @@ export type MetaKey = 'clientId' | 'cursor' | 'lastSyncedAt' | 'locale' | 'stora
 export interface SessionRow {
   key: 'current'
   token: string
-  member: MemberInfo
+  /** With the member's secret `idSeed` once known (join, setup, `GET /me`, a backup); a phone that joined before seeds lacks it until `GET /me` answers. */
+  member: MemberInfo & { idSeed?: string }
 }
 
 /** Where a local record stands with the server. */
@@ -123,6 +129,11 @@ export interface OutboxEntry {
   id: string
   version: number
   queuedAt: number
+  /**
+   * Why the server failed (5xx) on this record alone at its last push: it stays queued and is
+   * pushed by itself after the others, so it never holds them up. A new edit replaces the entry.
+   */
+  serverError?: { code: string, message: string, at: number }
 }
 
 /** Unsaved form fields, kept while the member types. */
@@ -130,6 +141,37 @@ export interface DraftRow {
   key: string
   fields: Record<string, unknown>
   savedAt: number
+}
+
+/**
+ * The stored field that holds a member table row's `memberId` while the row is live. IndexedDB
+ * leaves a row out of an index whose key it lacks, so on a tombstone (no `owner`) the `owner` indexes
+ * simply do not list it: the lists need no `.filter(row => !row.deleted)` walk over every row.
+ */
+export const LIVE_OWNER = 'owner'
+
+const MEMBER_TABLE_NAMES: ReadonlySet<string> = new Set(MEMBER_TABLES)
+
+/** The row as stored: `owner` set from `memberId` on a live row, removed from a tombstone. */
+function withLiveOwner(value: unknown): unknown {
+  const row = value as Record<string, unknown>
+  const owner = row.deleted === true ? undefined : row.memberId
+  if (row[LIVE_OWNER] === owner)
+    return row
+  const stored = { ...row }
+  if (owner === undefined)
+    delete stored[LIVE_OWNER]
+  else
+    stored[LIVE_OWNER] = owner
+  return stored
+}
+
+/** The row as the app sees it: without the stored `owner`. */
+function withoutLiveOwner<T>(row: T): T {
+  if (!row || typeof row !== 'object' || !(LIVE_OWNER in row))
+    return row
+  const { [LIVE_OWNER]: _owner, ...rest } = row as Record<string, unknown>
+  return rest as T
 }
 
 export class StudyLogDatabase extends Dexie {
@@ -170,6 +212,48 @@ export class StudyLogDatabase extends Dexie {
       // Version 2 moved the cursor past materials and reading progress it did not keep.
       await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
     })
+    // Version 4: the `owner` indexes (see LIVE_OWNER), so lists and counts read an index instead of
+    // walking every row. The upgrade stamps `owner` on every stored live row and keeps every row.
+    this.version(4).stores({
+      studyCheckins: 'id, memberId, [memberId+date], week, updatedAt, owner, [owner+sync], [owner+date+updatedAt], [owner+week]',
+      serviceLogs: 'id, memberId, [memberId+date], updatedAt, owner, [owner+sync], [owner+date+updatedAt], [owner+updatedAt]',
+      readingNotes: 'id, memberId, updatedAt, owner, [owner+sync], [owner+updatedAt]',
+      problems: 'id, memberId, branchId, updatedAt, status, owner, [owner+sync], [owner+date+updatedAt]',
+      materials: 'id, memberId, publishedAt, updatedAt, owner, [owner+sync]',
+      readingProgress: 'id, materialId, memberId, updatedAt, owner, [owner+sync]',
+    }).upgrade(async (tx) => {
+      for (const table of MEMBER_TABLES) {
+        await tx.table(table).toCollection().modify((row: Record<string, unknown>) => {
+          if (row.deleted === true)
+            delete row[LIVE_OWNER]
+          else
+            row[LIVE_OWNER] = row.memberId
+        })
+      }
+    })
+    // Every write of a member row goes through here (put, add, bulkPut, modify, the upgrade too), so
+    // `owner` always follows `memberId` and `deleted`. Level 10 sits above Dexie's own cache and
+    // change tracking, so they see the stored shape.
+    this.use({
+      stack: 'dbcore',
+      name: 'liveOwner',
+      create: down => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name)
+          if (!MEMBER_TABLE_NAMES.has(name))
+            return table
+          return {
+            ...table,
+            mutate: (request: DBCoreMutateRequest) => request.type === 'add' || request.type === 'put'
+              ? table.mutate({ ...request, values: request.values.map(withLiveOwner) } as DBCoreMutateRequest)
+              : table.mutate(request),
+          }
+        },
+      }),
+    })
+    for (const table of MEMBER_TABLES)
+      this.table(table).hook('reading', withoutLiveOwner)
   }
 
   /** The Dexie table holding a member table's rows. */

@@ -1,5 +1,6 @@
 import type { AnyRecordRow, RecordRowByTable } from './database'
 import type { MemberTable, RecordDataByTable } from '@/domain/records'
+import Dexie from 'dexie'
 import { MEMBER_TABLES } from '@/domain/records'
 import { db, outboxKey } from './database'
 import { recordData, rowExtras } from './tables'
@@ -83,7 +84,40 @@ export async function removeRecord<T extends MemberTable>(table: T, memberId: st
 
 /** The member's live records of a table (tombstones left out), in no particular order. */
 export function listRecords<T extends MemberTable>(table: T, memberId: string): Promise<RecordRowByTable[T][]> {
-  return db.records(table).where('memberId').equals(memberId).filter(row => !row.deleted).toArray() as Promise<RecordRowByTable[T][]>
+  // The `owner` index lists live rows only (database.ts, LIVE_OWNER).
+  return db.records(table).where('owner').equals(memberId).toArray()
+}
+
+/** How many live records of a table the member has (an index count). */
+export function countRecords(table: MemberTable, memberId: string): Promise<number> {
+  return db.records(table).where('owner').equals(memberId).count()
+}
+
+/** The tables with a `[owner+date+updatedAt]` index, and those listed by `[owner+updatedAt]`. */
+type DatedTable = 'studyCheckins' | 'serviceLogs' | 'problems'
+type EditedTable = 'serviceLogs' | 'readingNotes'
+
+/**
+ * The member's `limit` newest live records, in `compare` order (newest date then latest edit, or
+ * latest edit), read from the end of an `owner` index: a page costs `limit` rows however many the
+ * phone holds. The index breaks ties by id descending where `compare` wants ascending, so the rows
+ * sharing the last key are read whole and the page is cut after sorting: the same rows as sorting
+ * every record and slicing.
+ */
+export async function newestRecords<T extends DatedTable | EditedTable>(table: T, memberId: string, by: T extends DatedTable ? 'date' | 'updatedAt' : 'updatedAt', limit: number, compare: (a: RecordRowByTable[T], b: RecordRowByTable[T]) => number): Promise<RecordRowByTable[T][]> {
+  const rows = db.records(table)
+  const index = by === 'date' ? '[owner+date+updatedAt]' : '[owner+updatedAt]'
+  // Every key of the member's lies between [memberId] (a shorter array sorts first) and [memberId, maxKey].
+  const page = await rows.where(index).between([memberId], [memberId, Dexie.maxKey], true, true).reverse().limit(limit).toArray()
+  const last = page.at(-1) as (RecordRowByTable[T] & { date?: string }) | undefined
+  if (!last || page.length < limit)
+    return page.sort(compare)
+  const lastKey = by === 'date' ? [memberId, last.date ?? '', last.updatedAt] : [memberId, last.updatedAt]
+  const tied = await rows.where(index).equals(lastKey).toArray()
+  const byId = new Map(page.map(row => [row.id, row]))
+  for (const row of tied)
+    byId.set(row.id, row)
+  return [...byId.values()].sort(compare).slice(0, limit)
 }
 
 /** How many records wait in the outbox. */
@@ -94,7 +128,7 @@ export function countOutbox(): Promise<number> {
 /** How many of the member's records, over every table, the server refused and still show the refusal. */
 export async function countRejected(memberId: string): Promise<number> {
   const counts = await Promise.all(MEMBER_TABLES.map(table =>
-    db.records(table).where('memberId').equals(memberId).filter(row => row.sync === 'rejected' && !row.deleted).count(),
+    db.records(table).where('[owner+sync]').equals([memberId, 'rejected']).count(),
   ))
   return counts.reduce((sum, n) => sum + n, 0)
 }

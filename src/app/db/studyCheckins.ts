@@ -1,5 +1,6 @@
 import type { StudyCheckinBase, StudyCheckinRow } from './database'
 import type { StudyCheckinData } from '@/domain/records'
+import { db } from './database'
 import { listRecords, removeRecord, saveRecord } from './records'
 import { baseOfRow, recordData } from './tables'
 
@@ -31,4 +32,9 @@ export function removeStudyCheckin(memberId: string, id: string, now: number = D
 /** The member's live check-ins (tombstones left out), in no particular order. */
 export function listStudyCheckins(memberId: string): Promise<StudyCheckinRow[]> {
   return listRecords('studyCheckins', memberId)
+}
+
+/** The member's live check-ins dated in one ISO week (`YYYY-Www`), read by the `[owner+week]` index. */
+export function listWeekCheckins(memberId: string, week: string): Promise<StudyCheckinRow[]> {
+  return db.studyCheckins.where('[owner+week]').equals([memberId, week]).toArray()
 }
