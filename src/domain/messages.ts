@@ -38,6 +38,7 @@ const fieldMessages = {
     title: '请填写书名或篇目（1–200 字）',
     topic: '请填写主题（1–200 字）',
     type: '格式不正确',
+    unstorableText: '含有无法保存的字符（空字符 U+0000 或残缺的表情符号），请删除后重试',
   },
   'en': {
     activity: 'Choose a service type',
@@ -72,6 +73,7 @@ const fieldMessages = {
     title: 'Enter a title (1–200 characters)',
     topic: 'Enter a topic (1–200 characters)',
     type: 'This value has the wrong type',
+    unstorableText: 'Contains a character that cannot be saved (a NUL, U+0000, or a broken emoji); remove it and try again',
   },
 } as const satisfies Record<Locale, Record<string, string>>
 

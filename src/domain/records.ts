@@ -46,12 +46,62 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 const msg = (key: FieldMessageKey) => (issue: { lang?: string }) => fieldMessage(key, issue.lang)
 
+/**
+ * Length in characters as people count them and as every limit here is stated: code points, so an
+ * emoji or a rare 汉字 outside the BMP is one (`s.length` would count it as two). A lone surrogate
+ * counts as one.
+ */
+export function charLength(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i)
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      const next = s.charCodeAt(i + 1)
+      if (next >= 0xDC00 && next <= 0xDFFF)
+        i++
+    }
+    n++
+  }
+  return n
+}
+
+/**
+ * False for text no database keeps as it was sent: U+0000 (PostgreSQL refuses the whole statement,
+ * SQLite would keep it) and a lone surrogate (not valid UTF-8: stored as replacement bytes, so the
+ * copy read back differs). Written as a loop, not a lookbehind regex, for older phone browsers.
+ */
+export function isStorableText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i)
+    if (unit === 0)
+      return false
+    if (unit >= 0xD800 && unit <= 0xDFFF) {
+      const next = s.charCodeAt(i + 1)
+      if (unit > 0xDBFF || !(next >= 0xDC00 && next <= 0xDFFF))
+        return false
+      i++
+    }
+  }
+  return true
+}
+
+/**
+ * Any text of at most `max` characters that can be stored: the one rule for every string a record
+ * carries, used by the schemas below, the server's other text fields and the app's forms.
+ */
+export function textOfAtMost(key: FieldMessageKey, max: number) {
+  return v.pipe(
+    v.string(msg(key)),
+    v.check(isStorableText, msg('unstorableText')),
+    v.maxLength(max, msg(key)),
+  )
+}
+
 /** A string of `min`–`max` characters; blank text does not count towards `min`. */
 function text(key: FieldMessageKey, min: number, max: number) {
   return v.pipe(
-    v.string(msg(key)),
+    textOfAtMost(key, max),
     v.check(s => s.trim().length >= min, msg(key)),
-    v.maxLength(max, msg(key)),
   )
 }
 
@@ -70,7 +120,7 @@ export const studyCheckinData = v.object({
   topic: text('topic', 1, 200),
   minutes: v.pipe(v.number(msg('minutes')), v.integer(msg('minutes')), v.minValue(1, msg('minutes')), v.maxValue(600, msg('minutes'))),
   materialId: v.optional(v.nullable(uuid('materialId'))),
-  note: v.optional(v.nullable(v.pipe(v.string(msg('note')), v.maxLength(2000, msg('note'))))),
+  note: v.optional(v.nullable(textOfAtMost('note', 2000))),
 })
 export type StudyCheckinData = v.InferOutput<typeof studyCheckinData>
 
@@ -85,14 +135,14 @@ export const serviceLogData = v.object({
     v.check(h => Number.isInteger(h * 2), msg('hours')),
   ),
   peopleServed: v.optional(v.nullable(v.pipe(v.number(msg('peopleServed')), v.integer(msg('peopleServed')), v.minValue(0, msg('peopleServed')), v.maxValue(10000, msg('peopleServed'))))),
-  description: v.optional(v.pipe(v.string(msg('description')), v.maxLength(2000, msg('description'))), ''),
+  description: v.optional(textOfAtMost('description', 2000), ''),
 })
 export type ServiceLogData = v.InferOutput<typeof serviceLogData>
 
 export const readingNoteData = v.object({
   title: text('title', 1, 200),
-  source: v.optional(v.nullable(v.pipe(v.string(msg('source')), v.maxLength(200, msg('source'))))),
-  excerpt: v.optional(v.nullable(v.pipe(v.string(msg('excerpt')), v.maxLength(5000, msg('excerpt'))))),
+  source: v.optional(v.nullable(textOfAtMost('source', 200))),
+  excerpt: v.optional(v.nullable(textOfAtMost('excerpt', 5000))),
   reflection: text('reflection', 1, 10000),
   materialId: v.optional(v.nullable(uuid('materialId'))),
 })
@@ -104,7 +154,7 @@ export const problemData = v.object({
   community: text('community', 1, 100),
   category: v.picklist(PROBLEM_CATEGORIES, msg('category')),
   title: text('problemTitle', 1, 100),
-  detail: v.optional(v.pipe(v.string(msg('detail')), v.maxLength(2000, msg('detail'))), ''),
+  detail: v.optional(textOfAtMost('detail', 2000), ''),
 })
 export type ProblemData = v.InferOutput<typeof problemData>
 

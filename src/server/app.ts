@@ -17,6 +17,7 @@ import materialRoutes from './routes/materials'
 import meRoutes from './routes/me'
 import setupRoutes from './routes/setup'
 import syncRoutes from './routes/sync'
+import { refuseUnstorableQuery } from './validation'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -82,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }
   })
   installErrorHandling(app)
+  app.addHook('onRequest', refuseUnstorableQuery)
 
   if (opts.setupCode)
     await opts.storage.setupCodes.add(opts.setupCode)

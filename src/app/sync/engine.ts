@@ -24,6 +24,8 @@ export interface SyncPassSummary {
   applied: number
   stale: number
   rejected: number
+  /** Changes the server failed on (5xx) alone: kept queued with the error, the others synced. */
+  held: number
   pulled: number
   requests: number
 }
@@ -342,15 +344,16 @@ interface PassContext {
   memberId: string
   clientId: string
   summary: SyncPassSummary
+  now: () => number
 }
 
 function emptySummary(): SyncPassSummary {
-  return { pushed: 0, applied: 0, stale: 0, rejected: 0, pulled: 0, requests: 0 }
+  return { pushed: 0, applied: 0, stale: 0, rejected: 0, held: 0, pulled: 0, requests: 0 }
 }
 
-async function passContext(transport: SyncTransport, memberId: string): Promise<PassContext> {
+async function passContext(transport: SyncTransport, memberId: string, now: () => number = Date.now): Promise<PassContext> {
   await assertSession(memberId)
-  return { transport, memberId, clientId: await getClientId(), summary: emptySummary() }
+  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now }
 }
 
 /**
@@ -359,16 +362,61 @@ async function passContext(transport: SyncTransport, memberId: string): Promise<
  * or the cursor went back to the start).
  */
 async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
-  const queued = await db.outbox.orderBy('queuedAt').primaryKeys()
+  const queued = await db.outbox.orderBy('queuedAt').toArray()
+  // A record the server failed on last time goes last and alone, so it costs the others nothing.
+  const fresh = queued.filter(entry => !entry.serverError).map(entry => entry.key)
+  const held = queued.filter(entry => entry.serverError).map(entry => [entry.key])
   let needPull = true
-  for (const keys of batches(queued, batchLimit)) {
+  for (const keys of [...batches(fresh, batchLimit), ...held]) {
     const { sent: read, orphans } = await readBatch(keys)
     if (orphans.length > 0)
       await db.outbox.bulkDelete(orphans)
     for (const sent of sizedBatches(read, s => encoder.encode(JSON.stringify(s.change)).length, batchLimit))
-      needPull = await pushBatch(ctx, sent)
+      needPull = await pushIsolating(ctx, sent)
   }
   return needPull
+}
+
+/** A server fault (5xx), as opposed to no answer (status 0) or a refusal of the request (4xx). */
+function isServerFault(error: unknown): error is Error & { status: number, code?: string } {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' && status >= 500
+}
+
+/**
+ * Pushes a batch; on a server fault, finds the change(s) behind it by halving the batch, so one
+ * record the server cannot take never blocks the rest of the outbox. A pure pull first tells a
+ * faulty change from a server that is down: if that fails too, the pass fails as before (and the
+ * runner backs off). The change isolated alone stays queued with the error.
+ */
+async function pushIsolating(ctx: PassContext, sent: SentChange[]): Promise<boolean> {
+  try {
+    return await pushBatch(ctx, sent)
+  }
+  catch (error) {
+    if (!isServerFault(error))
+      throw error
+    await pullPage(ctx)
+    if (sent.length === 1) {
+      await holdChange(ctx, sent[0]!, error)
+      return true
+    }
+    const half = Math.ceil(sent.length / 2)
+    const first = await pushIsolating(ctx, sent.slice(0, half))
+    const second = await pushIsolating(ctx, sent.slice(half))
+    return first || second
+  }
+}
+
+/** Keeps a change the server failed on queued, with the error, unless it was edited meanwhile. */
+async function holdChange(ctx: PassContext, sent: SentChange, error: Error & { code?: string }): Promise<void> {
+  ctx.summary.held++
+  await db.transaction('rw', db.session, db.outbox, async () => {
+    await assertSession(ctx.memberId)
+    const current = await db.outbox.get(sent.entry.key)
+    if (current?.version === sent.entry.version)
+      await db.outbox.put({ ...current, serverError: { code: error.code ?? 'server_error', message: error.message, at: ctx.now() } })
+  })
 }
 
 /** Sends one request of changes and settles its answer; returns whether a pull must follow. */
@@ -380,15 +428,19 @@ async function pushBatch(ctx: PassContext, sent: SentChange[]): Promise<boolean>
   return response.hasMore || resetCursor
 }
 
+/** Pulls one page from the stored cursor and stores it with its cursor; returns `hasMore`. */
+async function pullPage(ctx: PassContext): Promise<boolean> {
+  const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: [] })
+  ctx.summary.requests++
+  await applyResponse(ctx.memberId, response, [], ctx.summary)
+  return response.hasMore
+}
+
 /** Pulls pages from the stored cursor until `hasMore` is false; each page and its cursor are stored together. */
 async function pull(ctx: PassContext): Promise<void> {
   let hasMore = true
-  while (hasMore) {
-    const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: [] })
-    ctx.summary.requests++
-    await applyResponse(ctx.memberId, response, [], ctx.summary)
-    hasMore = response.hasMore
-  }
+  while (hasMore)
+    hasMore = await pullPage(ctx)
 }
 
 /**
@@ -408,7 +460,7 @@ export async function pullChanges(transport: SyncTransport, options: SyncPassOpt
  */
 export async function runSyncPass(transport: SyncTransport, options: SyncPassOptions): Promise<SyncPassSummary> {
   const { memberId, batchLimit = SYNC_BATCH_LIMIT, now = Date.now } = options
-  const ctx = await passContext(transport, memberId)
+  const ctx = await passContext(transport, memberId, now)
   if (await push(ctx, batchLimit))
     await pull(ctx)
   await db.transaction('rw', db.session, db.meta, async () => {

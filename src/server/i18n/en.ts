@@ -46,6 +46,7 @@ export const en: Record<ServerMessageKey, string> = {
   proxyTable: 'Entries for a member can be studyCheckins or serviceLogs',
   rateLimited: 'Too many requests; try again in {seconds} seconds',
   recordInvalid: 'The record has errors: {issues}',
+  recordUnstorable: 'The server could not save this record; change it and try again (the other records are not affected)',
   recordsTable: 'table must be studyCheckins, serviceLogs or readingNotes',
   required: 'This field is required',
   resolution: 'The resolution can be at most 2000 characters',

@@ -44,6 +44,7 @@ export const zhCN = {
   proxyTable: '代录只支持 studyCheckins（学习）或 serviceLogs（服务）',
   rateLimited: '操作太频繁，请 {seconds} 秒后再试',
   recordInvalid: '记录内容有误：{issues}',
+  recordUnstorable: '服务器无法保存这条记录，请修改内容后重试；其他记录不受影响',
   recordsTable: 'table 必须是 studyCheckins、serviceLogs 或 readingNotes',
   required: '此项必填',
   resolution: '办理结果不超过 2000 字',

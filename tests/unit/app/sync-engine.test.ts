@@ -5,6 +5,7 @@ import type { CreatedBranch } from '@/server/storage'
 import type { SyncChangeIn, SyncRequest } from '@/domain/wire'
 import type { SyncTransport } from '@/app/sync/engine'
 import { BODY_LIMIT_BYTES } from '@/domain/wire'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { api, configureApi } from '@/app/api/client'
 import { db, outboxKey } from '@/app/db/database'
@@ -315,6 +316,61 @@ describe('rejected', () => {
     expect(row?.sync).toBe('rejected')
     expect(row?.rejection?.code).toBe('validation_failed')
     expect(row?.rejection?.details?.map(d => d.path)).toContain('data.minutes')
+  })
+})
+
+describe('a record the server fails on (5xx)', () => {
+  // A real fault on the real server for one topic only: SQLite raises "integer overflow" (not a
+  // data error the server could reject alone), so any push holding that record answers 500.
+  const FAULTY = '服务器出错的记录'
+  beforeAll(async () => {
+    await sql`CREATE TRIGGER fault_on_topic BEFORE INSERT ON study_checkins WHEN NEW.topic = ${sql.lit(FAULTY)} BEGIN SELECT abs(-9223372036854775808); END`.execute(server.storage.db)
+  })
+  afterAll(async () => {
+    await sql`DROP TRIGGER fault_on_topic`.execute(server.storage.db)
+  })
+
+  it('does not block the rest of the outbox: the others sync, the faulty one stays queued with its error and goes alone next time', async () => {
+    const { token, memberId } = await newMember()
+    const ids = Array.from({ length: 7 }, () => crypto.randomUUID())
+    for (const [i, id] of ids.entries())
+      await saveStudyCheckin(memberId, id, checkin(i === 4 ? FAULTY : `第${i}次学习`), 1_700_000_000_000 + i)
+    const { transport, requests } = recordingTransport()
+    const summary = await runSyncPass(transport, { memberId, now: () => 42 })
+    expect(summary).toMatchObject({ applied: 6, held: 1, rejected: 0 })
+    const onServer = (await pullEverything(server.baseUrl, token)).map(row => row.id)
+    expect(onServer.sort()).toEqual(ids.filter((_, i) => i !== 4).sort())
+    expect(await db.outbox.toArray()).toEqual([expect.objectContaining({ id: ids[4], serverError: expect.objectContaining({ code: 'server_error', at: 42 }) })])
+    expect(await db.studyCheckins.get(ids[4]!)).toMatchObject({ sync: 'pending' })
+    expect(await db.studyCheckins.filter(row => row.sync === 'synced').count()).toBe(6)
+    // The isolating pushes stay few: halving, not one request per record.
+    expect(requests.length).toBeLessThan(16)
+
+    // Next pass: the held record goes alone, once; nothing else is pushed again.
+    const { transport: second, requests: again } = recordingTransport()
+    const next = await runSyncPass(second, { memberId })
+    expect(next).toMatchObject({ held: 1, applied: 0 })
+    expect(again.filter(r => r.changes.length > 0).map(r => r.changes.map(c => c.id))).toEqual([[ids[4]]])
+
+    // An edit replaces the entry (and its error); once the server can take it, it syncs.
+    await saveStudyCheckin(memberId, ids[4]!, checkin('改好的记录'), 1_700_000_000_100)
+    expect((await db.outbox.get(outboxKey('studyCheckins', ids[4]!)))?.serverError).toBeUndefined()
+    const fixed = await runSyncPass(recordingTransport().transport, { memberId })
+    expect(fixed).toMatchObject({ applied: 1, held: 0 })
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('still fails the pass when the server is down (a pull fails too), holding nothing', async () => {
+    const { memberId } = await newMember()
+    await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('第一条'))
+    await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('第二条'))
+    const down: SyncTransport = {
+      sync: async () => {
+        throw Object.assign(new Error('HTTP 503'), { status: 503, code: 'server_error' })
+      },
+    }
+    await expect(runSyncPass(down, { memberId })).rejects.toMatchObject({ status: 503 })
+    expect((await db.outbox.toArray()).map(entry => entry.serverError)).toEqual([undefined, undefined])
   })
 })
 

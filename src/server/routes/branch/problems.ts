@@ -5,17 +5,20 @@ import type { ProblemPatch } from '../../storage/repositories/branch-admin'
 import { PROBLEM_CATEGORIES, PROBLEM_STATUSES, UUID_RE } from '../../../domain/records'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
-import { bodyObject, charLength } from '../../validation'
+import { bodyObject, charLength, isStorableText, unstorableIssue } from '../../validation'
 import { pathId, queryValue, requireSecretary, secretaryBranch } from './guard'
 
-// Optional text: undefined keeps, null or blank clears, else trimmed and at most `max` characters.
-function optionalText(value: unknown, max: number): string | null | undefined | false {
+// Optional text: undefined keeps, null or blank clears, else trimmed and at most `max` characters;
+// 'unstorable' for text the database cannot keep (U+0000, a lone surrogate).
+function optionalText(value: unknown, max: number): string | null | undefined | false | 'unstorable' {
   if (value === undefined)
     return undefined
   if (value === null)
     return null
   if (typeof value !== 'string')
     return false
+  if (!isStorableText(value))
+    return 'unstorable'
   const text = value.trim()
   if (text === '')
     return null
@@ -58,16 +61,20 @@ const problemRoutes: FastifyPluginAsync = async (app) => {
     const ownerName = optionalText(body.ownerName, 40)
     if (ownerName === false)
       issues.push({ path: 'ownerName', message: t(locale, 'ownerName') })
+    if (ownerName === 'unstorable')
+      issues.push(unstorableIssue('ownerName', locale))
     const resolution = optionalText(body.resolution, 2000)
     if (resolution === false)
       issues.push({ path: 'resolution', message: t(locale, 'resolution') })
+    if (resolution === 'unstorable')
+      issues.push(unstorableIssue('resolution', locale))
     if (issues.length > 0)
       throw validationError(issues, locale)
     const id = pathId(request)
     const patch: ProblemPatch = { status: body.status as ProblemStatus }
-    if (ownerName !== undefined && ownerName !== false)
+    if (ownerName !== undefined && ownerName !== false && ownerName !== 'unstorable')
       patch.ownerName = ownerName
-    if (resolution !== undefined && resolution !== false)
+    if (resolution !== undefined && resolution !== false && resolution !== 'unstorable')
       patch.resolution = resolution
     const updated = UUID_RE.test(id) ? await app.storage.branchAdmin.patchProblem(branch.id, id, secretary.id, patch) : undefined
     if (!updated)

@@ -3,14 +3,14 @@ import type { Locale } from '../../../domain/locale'
 import type { FieldIssue, MemberTable } from '../../../domain/records'
 import type { SyncRequest, SyncResponse, SyncResult } from '../../../domain/wire'
 import type { ServerMessageKey } from '../../i18n'
-import type { AcceptedChange, PushOutcome } from '../../storage'
+import type { AcceptedChange, PushOutcome, RecordOwner } from '../../storage'
 import { MEMBER_TABLES, UUID_RE, validateRecordData } from '../../../domain/records'
 import { SYNC_BATCH_LIMIT } from '../../../domain/wire'
 import { memberOf, requireMember } from '../../auth'
 import { ApiError, joinIssues, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
 import { sha256Hex } from '../../storage/secrets'
-import { bodyObject } from '../../validation'
+import { bodyObject, charLength, isStorableText, unstorableIssue } from '../../validation'
 import '../../valibot-messages'
 
 const CURSOR_RE = /^\d{1,15}$/
@@ -64,7 +64,9 @@ function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, af
   const request = bodyObject(body) as Partial<Record<keyof SyncRequest, unknown>>
   const issues: FieldIssue[] = []
   const clientId = request.clientId
-  if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 100)
+  if (typeof clientId === 'string' && !isStorableText(clientId))
+    issues.push(unstorableIssue('clientId', locale))
+  else if (typeof clientId !== 'string' || charLength(clientId) < 1 || charLength(clientId) > 100)
     issues.push({ path: 'clientId', message: t(locale, 'clientId') })
   const cursor = request.cursor
   if (!(cursor === null || cursor === undefined || (typeof cursor === 'string' && CURSOR_RE.test(cursor))))
@@ -85,6 +87,52 @@ function forbiddenMessage(table: MemberTable, outcome: 'forbidden' | 'secretaryO
   if (outcome === 'secretaryOnly')
     return 'forbiddenMaterialWrite'
   return table === 'materials' ? 'forbiddenMaterialBranch' : 'forbiddenRecord'
+}
+
+/**
+ * Whether a database error comes from the data of the statement (it would fail again with the
+ * same change) rather than from the database itself: PostgreSQL's data exceptions (class 22, e.g.
+ * `22021` invalid byte sequence), integrity violations (23) and program limits (54); SQLite's
+ * constraint, size and type errors. A busy, lost or shut-down database is none of these.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string')
+    return false
+  return /^(?:22|23|54)[0-9A-Z]{3}$/.test(code) || /^SQLITE_(?:CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(code)
+}
+
+/**
+ * Pushes the judged changes in one transaction. If the database refuses the batch, the changes go
+ * again one by one, so a change it cannot store (data no rule here foresaw) is `unstorable` alone
+ * and the others are still applied; a fault of the database itself stays a 500 for the request,
+ * which the client sends again (what was applied meanwhile replays as applied).
+ */
+async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: string, accepted: AcceptedChange[]): Promise<(PushOutcome | 'unstorable')[]> {
+  const { sync } = request.server.storage
+  try {
+    return await sync.push(owner, clientId, accepted)
+  }
+  catch (error) {
+    if (!isDataError(error))
+      throw error
+    request.log.error({ err: error }, 'sync push refused by the database; retrying change by change')
+    if (accepted.length === 1)
+      return ['unstorable']
+  }
+  const outcomes: (PushOutcome | 'unstorable')[] = []
+  for (const change of accepted) {
+    try {
+      outcomes.push(...await sync.push(owner, clientId, [change]))
+    }
+    catch (error) {
+      if (!isDataError(error))
+        throw error
+      request.log.error({ err: error, table: change.table, id: change.id }, 'sync change refused by the database')
+      outcomes.push('unstorable')
+    }
+  }
+  return outcomes
 }
 
 /** POST /sync: push a batch of changes (each judged alone), then pull what the member may read. */
@@ -113,12 +161,14 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
     })
 
     const owner = { memberId: member.id, branchId: member.branchId, role: member.role }
-    const outcomes: PushOutcome[] = await app.storage.sync.push(owner, clientId, accepted)
+    const outcomes = await pushEach(request, owner, clientId, accepted)
     outcomes.forEach((outcome, i) => {
       const { table, id } = accepted[i]!
       results[acceptedAt[i]!] = outcome === 'applied' || outcome === 'stale'
         ? { table, id, status: outcome }
-        : { table, id, status: 'rejected', error: { code: 'forbidden', message: t(locale, forbiddenMessage(table, outcome)) } }
+        : outcome === 'unstorable'
+          ? { table, id, status: 'rejected', error: { code: 'validation_failed', message: t(locale, 'recordUnstorable'), details: [] } }
+          : { table, id, status: 'rejected', error: { code: 'forbidden', message: t(locale, forbiddenMessage(table, outcome)) } }
     })
 
     // A stale change's winner may sit behind the client's cursor: send it again, first, within
