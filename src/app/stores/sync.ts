@@ -9,7 +9,7 @@ import { countOutbox, countRejected } from '@/app/db/studyCheckins'
 import { isRetryableSyncError, nextRetryDelay } from '@/app/sync/backoff'
 import { runSyncPass, SessionChangedError } from '@/app/sync/engine'
 import { downloadMaterialBodies } from '@/app/sync/materialBodies'
-import { createSyncRunner, SYNC_BUSY } from '@/app/sync/runner'
+import { createSyncRunner } from '@/app/sync/runner'
 import { useMaterialDownloadsStore } from './materialDownloads'
 import { useSessionStore } from './session'
 
@@ -71,6 +71,7 @@ export const useSyncStore = defineStore('sync', () => {
   let removeListeners: (() => void) | undefined
   // Callers that joined the same failed pass all see its error; only the first plans a retry.
   let lastFailure: unknown
+  let failedAt = 0
 
   const downloads = useMaterialDownloadsStore()
 
@@ -108,18 +109,17 @@ export const useSyncStore = defineStore('sync', () => {
     syncing.value = true
     try {
       const outcome = await runner.run()
-      if (outcome !== SYNC_BUSY) {
-        attempt = 0
-        lastError.value = null
-        if (outcome)
-          lastSummary.value = outcome
-        lastSyncedAt.value = (await getMeta<number>('lastSyncedAt')) ?? null
-      }
+      attempt = 0
+      lastError.value = null
+      if (outcome)
+        lastSummary.value = outcome
+      lastSyncedAt.value = (await getMeta<number>('lastSyncedAt')) ?? null
     }
     catch (error) {
       if (error instanceof SessionChangedError || error === lastFailure)
         return
       lastFailure = error
+      failedAt = Date.now()
       lastError.value = error instanceof Error ? error.message : String(error)
       if (error instanceof ApiError && error.status === 401) {
         session.revoked = true
@@ -138,6 +138,20 @@ export const useSyncStore = defineStore('sync', () => {
       syncing.value = runner.running
     }
   }
+
+  // Another tab's pass that succeeded after this tab's failure synced this device (one outbox, one
+  // database): its time shows here and this tab's failure is over, so no tab keeps saying 同步失败.
+  const storedSyncedAt = useLiveQuery(() => getMeta<number>('lastSyncedAt'), undefined)
+  watch(storedSyncedAt, (at) => {
+    if (typeof at !== 'number' || !session.member)
+      return
+    lastSyncedAt.value = at
+    if (lastError.value !== null && at >= failedAt) {
+      lastError.value = null
+      attempt = 0
+      clearRetry()
+    }
+  })
 
   /** Asks for a sync shortly (debounced), e.g. after a save. */
   function scheduleSoon(): void {

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '@/app/api/client'
 import { isRetryableSyncError, nextRetryDelay, RETRY_BASE_MS, RETRY_MAX_MS } from '@/app/sync/backoff'
-import { createSyncRunner, SYNC_BUSY } from '@/app/sync/runner'
+import { createSyncRunner } from '@/app/sync/runner'
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void
@@ -9,6 +9,30 @@ function deferred<T = void>() {
     resolve = r
   })
   return { promise, resolve }
+}
+
+/** Lets pending promise callbacks run. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++)
+    await Promise.resolve()
+}
+
+/**
+ * Web Locks as the browser grants an exclusive lock (Node has none): requests for one name wait in
+ * order, each until the one before it has settled. One instance stands for one device's tabs.
+ */
+function webLocks() {
+  const tails = new Map<string, Promise<unknown>>()
+  const requested: string[] = []
+  return {
+    requested,
+    request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T> {
+      requested.push(name)
+      const granted = (tails.get(name) ?? Promise.resolve()).then(() => callback({ name }))
+      tails.set(name, granted.catch(() => {}))
+      return granted
+    },
+  }
 }
 
 describe('retry backoff', () => {
@@ -75,31 +99,65 @@ describe('one sync at a time', () => {
     expect(runner.running).toBe(false)
   })
 
-  it('skips when another tab holds the Web Lock', async () => {
+  it('waits for the Web Lock another tab holds, then runs its own pass after that tab\'s', async () => {
+    const locks = webLocks()
+    const order: string[] = []
+    const otherPass = deferred()
+    const otherTab = createSyncRunner(async () => {
+      order.push('other tab starts')
+      await otherPass.promise
+      order.push('other tab ends')
+      return 'other'
+    }, locks)
+    const thisTab = createSyncRunner(async () => {
+      order.push('this tab')
+      return 'mine'
+    }, locks)
+    const other = otherTab.run()
+    await flush()
+    // A save here after the other tab's pass read the outbox: this tab must push it itself.
+    const mine = thisTab.run()
+    await flush()
+    expect(order).toEqual(['other tab starts'])
+    expect(thisTab.running).toBe(true)
+    otherPass.resolve()
+    expect(await other).toBe('other')
+    expect(await mine).toBe('mine')
+    expect(order).toEqual(['other tab starts', 'other tab ends', 'this tab'])
+    expect(locks.requested).toEqual(['study-log-sync', 'study-log-sync'])
+  })
+
+  it('a call while waiting for the lock joins the pass to come; one during a pass asks for one more', async () => {
+    const locks = webLocks()
+    const otherPass = deferred()
+    const otherTab = createSyncRunner(() => otherPass.promise, locks)
     let passes = 0
-    const heldElsewhere = {
-      request: async <T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>) => {
-        expect(name).toBe('study-log-sync')
-        expect(options.ifAvailable).toBe(true)
-        return callback(null)
-      },
-    }
-    const runner = createSyncRunner(async () => ++passes, heldElsewhere)
-    expect(await runner.run()).toBe(SYNC_BUSY)
-    expect(passes).toBe(0)
+    const gate = deferred()
+    const thisTab = createSyncRunner(async () => {
+      passes++
+      if (passes === 1)
+        await gate.promise
+      return passes
+    }, locks)
+    void otherTab.run()
+    await flush()
+    const first = thisTab.run()
+    // Still queued for the lock: the pass has not read anything yet, so it covers this call too.
+    expect(thisTab.run()).toBe(first)
+    otherPass.resolve()
+    await vi.waitFor(() => expect(passes).toBe(1))
+    // Now inside the pass: a change made now may have been missed, so one more pass follows.
+    expect(thisTab.run()).toBe(first)
+    gate.resolve()
+    expect(await first).toBe(2)
+    expect(passes).toBe(2)
   })
 
   it('runs the pass under the lock when it is free', async () => {
-    const granted: string[] = []
-    const free = {
-      request: async <T>(name: string, _options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>) => {
-        granted.push(name)
-        return callback({ name })
-      },
-    }
-    const runner = createSyncRunner(async () => 'done', free)
+    const locks = webLocks()
+    const runner = createSyncRunner(async () => 'done', locks)
     expect(await runner.run()).toBe('done')
-    expect(granted).toEqual(['study-log-sync'])
+    expect(locks.requested).toEqual(['study-log-sync'])
   })
 
   it('lets the next call run after a failed pass', async () => {

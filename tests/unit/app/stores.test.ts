@@ -12,6 +12,7 @@ import { useSettingsStore } from '@/app/stores/settings'
 import { useStudyStore } from '@/app/stores/study'
 import { PERIODIC_SYNC_MS, useSyncStore } from '@/app/stores/sync'
 import { RETRY_BASE_MS } from '@/app/sync/backoff'
+import { runSyncPass } from '@/app/sync/engine'
 import { checkin, useDeviceOnBranch } from './support/device'
 import { pullEverything, startRealServer, syncOverHttp } from './support/server'
 
@@ -227,6 +228,24 @@ describe('sync store', () => {
     await sync.syncNow()
     expect(sync.lastError).toBeNull()
     expect(sync.nextRetryAt).toBeNull()
+  })
+
+  it('ends its failure once another tab of the phone has synced, without a pass of its own', async () => {
+    const session = useSessionStore()
+    const sync = useSyncStore()
+    await session.join(site.branch.memberInviteCode, '张三')
+    configureApi({ baseUrl: 'http://127.0.0.1:9' })
+    await sync.start()
+    expect(sync.lastError).toBeTruthy()
+    expect(sync.nextRetryAt).not.toBeNull()
+
+    // Another tab shares this IndexedDB: its pass reaches the server and records the time.
+    configureApi({ baseUrl: site.server.baseUrl })
+    await runSyncPass(api, { memberId: session.member!.id })
+    await vi.waitFor(() => expect(sync.lastError).toBeNull())
+    expect(sync.nextRetryAt).toBeNull()
+    expect(sync.lastSyncedAt).toBe(await getMeta<number>('lastSyncedAt'))
+    expect(sync.lastSummary).toBeNull()
   })
 
   it('stops retrying and flags the session revoked on 401', async () => {
