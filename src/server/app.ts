@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
 import { ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
+import { installFailureLimits } from './rate-limits'
 import branchRoutes from './routes/branch'
 import docsRoutes from './routes/docs'
 import healthRoutes from './routes/health'
@@ -22,8 +23,8 @@ import { refuseUnstorableQuery } from './validation'
 declare module 'fastify' {
   interface FastifyInstance {
     storage: Storage
-    /** Requests per minute: join/setup per client address, sync per member token. */
-    rateLimits: { join: number, sync: number }
+    /** Per minute: failed join/setup codes and failed tokens per client address, syncs per member. */
+    rateLimits: { join: number, sync: number, auth: number }
     appVersion: string
     /** Every route the API answers (method and full path), so the API document's test can hold it to them. */
     apiRoutes: { method: string, url: string }[]
@@ -41,11 +42,14 @@ export interface BuildAppOptions {
   logger?: boolean | { level: string }
   /** A one-time first-run code to make live (start.ts passes one when the database has no branch). */
   setupCode?: string | null
-  rateLimits?: { join?: number, sync?: number }
+  rateLimits?: { join?: number, sync?: number, auth?: number }
+  /** Fastify's `trustProxy`: whose X-Forwarded-For to believe for the client address (default none). */
+  trustProxy?: boolean | string[]
 }
 
 export const DEFAULT_JOIN_RATE_LIMIT = 10
 export const DEFAULT_SYNC_RATE_LIMIT = 600
+export const DEFAULT_AUTH_FAILURE_LIMIT = 30
 /** The protocol promises at least this many syncs a minute to every member. */
 export const MIN_SYNC_RATE_LIMIT = 300
 
@@ -59,6 +63,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: opts.trustProxy ?? false,
     // Ids in paths and the SPA's deep links are plain; keep Fastify from 404ing on a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
     // Errors raised before routing (a malformed URL) speak the protocol too.
@@ -72,7 +77,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('rateLimits', {
     join: opts.rateLimits?.join ?? DEFAULT_JOIN_RATE_LIMIT,
     sync: Math.max(MIN_SYNC_RATE_LIMIT, opts.rateLimits?.sync ?? DEFAULT_SYNC_RATE_LIMIT),
+    auth: opts.rateLimits?.auth ?? DEFAULT_AUTH_FAILURE_LIMIT,
   })
+  installFailureLimits(app, { auth: app.rateLimits.auth, codes: app.rateLimits.join })
   app.decorateRequest('member', null)
   app.decorate('apiRoutes', [])
   app.addHook('onRoute', (route) => {

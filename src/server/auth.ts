@@ -5,15 +5,18 @@ const BEARER_RE = /^Bearer ([\w-]+)$/i
 
 /**
  * onRequest hook for routes that need a member: resolves the bearer token by its hash before the
- * body is even read; missing, unknown and revoked tokens are all 401.
+ * body is even read; missing, unknown and revoked tokens are all 401. Each 401 counts against the
+ * client address (`failureLimits.auth`): past the limit the address gets 429 before any lookup.
  */
 export async function requireMember(request: FastifyRequest): Promise<void> {
-  const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
-  if (!match)
-    throw new ApiError('unauthorized', 'unauthorized')
   const storage = request.server.storage
-  const memberId = await storage.memberTokens.memberIdFor(match[1]!)
-  const member = memberId ? await storage.members.info(memberId) : undefined
+  const member = await request.server.failureLimits.auth.attempt(request.ip, async () => {
+    const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
+    if (!match)
+      return undefined
+    const memberId = await storage.memberTokens.memberIdFor(match[1]!)
+    return memberId ? await storage.members.info(memberId) : undefined
+  }, found => !found)
   if (!member)
     throw new ApiError('unauthorized', 'unauthorized')
   request.member = member

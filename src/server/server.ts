@@ -28,7 +28,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   try {
     if (await storage.branches.count() === 0)
       setupCode = randomBytes(18).toString('base64url')
-    app = await buildApp({ storage, staticDir: config.staticDir, logger: { level: config.logLevel }, setupCode, rateLimits: config.rateLimits })
+    app = await buildApp({ storage, staticDir: config.staticDir, logger: { level: config.logLevel }, setupCode, rateLimits: config.rateLimits, trustProxy: config.trustProxy })
     await app.listen({ port: config.port, host: config.host })
   }
   catch (error) {

@@ -7,9 +7,7 @@ import { bodyObject, textField } from '../../validation'
 
 /** POST /join: an invite code and a name make a member (or a secretary) and a token. */
 const joinRoutes: FastifyPluginAsync = async (app) => {
-  app.post('/join', {
-    config: { rateLimit: { max: app.rateLimits.join, timeWindow: 60_000, keyGenerator: request => `join:${request.ip}` } },
-  }, async (request, reply): Promise<JoinResponse> => {
+  app.post('/join', async (request, reply): Promise<JoinResponse> => {
     const locale = localeOf(request)
     const body = bodyObject(request.body)
     const issues: FieldIssue[] = []
@@ -19,7 +17,8 @@ const joinRoutes: FastifyPluginAsync = async (app) => {
       throw validationError(issues, locale)
 
     const { storage } = app
-    const invited = await storage.branches.byInviteCode(normaliseCode(inviteCode))
+    // Only wrong codes count against the address (failureLimits.codes), so a meeting can join.
+    const invited = await app.failureLimits.codes.attempt(request.ip, async () => storage.branches.byInviteCode(normaliseCode(inviteCode)), found => !found)
     if (!invited)
       throw new ApiError('invalid_invite', 'invalidInvite')
     const { member, token } = await storage.db.transaction().execute(async (trx) => {

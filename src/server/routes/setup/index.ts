@@ -9,14 +9,16 @@ import { bodyObject, textField } from '../../validation'
  * secretary. The code is consumed in the same transaction, so only one setup can ever win.
  */
 const setupRoutes: FastifyPluginAsync = async (app) => {
-  const rateLimit = { max: app.rateLimits.join, timeWindow: 60_000, keyGenerator: (request: { ip: string }) => `setup:${request.ip}` }
-
-  app.get('/setup', { config: { rateLimit } }, async (request): Promise<{ valid: boolean }> => {
+  // Dead links and wrong codes count against the address like wrong invite codes (one allowance
+  // for both, failureLimits.codes); a live link can be opened again and again.
+  app.get('/setup', async (request): Promise<{ valid: boolean }> => {
     const { code } = (request.query ?? {}) as Record<string, unknown>
-    return { valid: typeof code === 'string' && code.length > 0 && code.length <= 200 && await app.storage.setupCodes.isLive(code) }
+    const valid = await app.failureLimits.codes.attempt(request.ip, async () =>
+      typeof code === 'string' && code.length > 0 && code.length <= 200 && await app.storage.setupCodes.isLive(code), live => !live)
+    return { valid }
   })
 
-  app.post('/setup', { config: { rateLimit } }, async (request, reply): Promise<SetupResponse> => {
+  app.post('/setup', async (request, reply): Promise<SetupResponse> => {
     const locale = localeOf(request)
     const body = bodyObject(request.body)
     const issues: FieldIssue[] = []
@@ -27,13 +29,13 @@ const setupRoutes: FastifyPluginAsync = async (app) => {
       throw validationError(issues, locale)
 
     const { storage } = app
-    const created = await storage.db.transaction().execute(async (trx) => {
+    const created = await app.failureLimits.codes.attempt(request.ip, async () => storage.db.transaction().execute(async (trx) => {
       if (!await storage.setupCodes.consume(code, trx))
         return null
       const branch = await storage.branches.create(branchName, trx)
       const member = await storage.members.create(branch.branchId, name, 'secretary', trx)
       return { branch, member, token: await storage.memberTokens.issue(member.id, trx) }
-    })
+    }), made => !made)
     if (!created)
       throw new ApiError('invalid_invite', 'invalidSetup')
     const { branch, member, token } = created

@@ -1,0 +1,243 @@
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { BuildAppOptions } from '../../src/server/app'
+import type { ServerProcess } from './support/process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/server/app'
+import { expectError, freshIp, joinAs } from './support/api'
+import { describeEachBackend, useStorage } from './support/backends'
+import { fakeStaticDir, startServerProcess } from './support/process'
+
+/**
+ * Rate limits against hostile input: sync is limited per member however the token is spelled;
+ * wrong tokens and wrong invite/setup codes are limited per client address, and right ones do
+ * not count, so a whole branch can join at a meeting from one Wi-Fi or through one proxy.
+ */
+
+type Limits = NonNullable<BuildAppOptions['rateLimits']> & { auth?: number }
+
+/** Every spelling of the scheme BEARER_RE accepts: the 64 cases of `Bearer`, some padded with blanks. */
+function bearerSpellings(token: string): string[] {
+  const word = 'bearer'
+  return Array.from({ length: 64 }, (_, mask) => {
+    const scheme = [...word].map((c, i) => (mask >> i) & 1 ? c.toUpperCase() : c).join('')
+    const pad = ['', ' ', '\t', '  \t'][mask % 4]!
+    return `${pad}${scheme} ${token}${pad}`
+  })
+}
+
+async function withApp<T>(opts: Omit<BuildAppOptions, 'rateLimits'> & { rateLimits: Limits }, run: (app: FastifyInstance) => Promise<T>): Promise<T> {
+  const app = await buildApp(opts as BuildAppOptions)
+  try {
+    return await run(app)
+  }
+  finally {
+    await app.close()
+  }
+}
+
+const statusesOf = (responses: { statusCode: number }[]) => responses.map(r => r.statusCode).sort((a, b) => a - b)
+
+describeEachBackend('rate limits', (backend) => {
+  const ctx = useStorage(backend)
+
+  it('gives a member one sync allowance however `Bearer` is spelled', async () => {
+    await withApp({ storage: ctx.storage, rateLimits: { join: 10_000, sync: 300, auth: 10_000 } }, async (app) => {
+      const branch = await ctx.storage.createBranch('拼写支部')
+      const a = await joinAs(app, branch.memberInviteCode, '甲')
+      const b = await joinAs(app, branch.memberInviteCode, '乙')
+      const spellings = bearerSpellings(a.token)
+      expect(new Set(spellings.map(s => s.trim())).size).toBe(64)
+      const pull = (authorization: string) => app.inject({ method: 'POST', url: '/api/v1/sync', headers: { authorization }, payload: { clientId: 'c', cursor: null, changes: [] } })
+      // 300 a minute (the protocol's floor), spread over every spelling, in bursts of 30 at once.
+      for (let round = 0; round < 10; round++) {
+        const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => pull(spellings[(round * 30 + i) % 64]!)))
+        expect(statusesOf(burst)).toEqual(Array.from({ length: 30 }, () => 200))
+      }
+      for (const spelling of [spellings[0]!, spellings[37]!, spellings[63]!])
+        expectError(await pull(spelling), 429, 'rate_limited')
+      // The allowance is the member's, not the address's: another member on it still syncs.
+      expect((await pull(`Bearer ${b.token}`)).statusCode).toBe(200)
+    })
+  })
+
+  it('limits wrong tokens per client address on every route that needs a token', async () => {
+    await withApp({ storage: ctx.storage, rateLimits: { join: 10_000, auth: 5 } }, async (app) => {
+      const branch = await ctx.storage.createBranch('令牌支部')
+      const secretary = await joinAs(app, branch.secretaryInviteCode, '书记')
+      const routes: InjectOptions[] = [
+        { method: 'GET', url: '/api/v1/me' },
+        { method: 'POST', url: '/api/v1/sync', payload: { clientId: 'c', cursor: null, changes: [] } },
+        { method: 'GET', url: '/api/v1/branch/members' },
+        { method: 'GET', url: '/api/v1/branch/completion' },
+        { method: 'GET', url: '/api/v1/materials/00000000-0000-4000-8000-000000000000' },
+      ]
+      const call = (route: InjectOptions, ip: string, token: string | null) => app.inject({
+        ...route,
+        remoteAddress: ip,
+        headers: { 'accept-language': 'en', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+      })
+
+      // Right tokens never count: 40 good calls first, then exactly 5 failures are answered.
+      const guesser = freshIp()
+      for (let i = 0; i < 40; i++)
+        expect((await call(routes[i % 2]!, guesser, secretary.token)).statusCode).toBe(200)
+      for (let i = 0; i < 5; i++)
+        expectError(await call(routes[i]!, guesser, i === 0 ? null : `wrong-${i}`), 401, 'unauthorized')
+      for (const route of routes) {
+        const limited = await call(route, guesser, 'wrong-again')
+        const error = expectError(limited, 429, 'rate_limited')
+        expect(error.message).toMatch(/^Too many requests; try again in \d+ seconds$/)
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+        // Past the limit the address is refused before any token is looked at, even a right one.
+        expectError(await call(route, guesser, secretary.token), 429, 'rate_limited')
+      }
+      // Another address is not affected.
+      const other = freshIp()
+      expectError(await call(routes[0]!, other, 'wrong'), 401, 'unauthorized')
+      expect((await call(routes[0]!, other, secretary.token)).statusCode).toBe(200)
+
+      // Guesses sent all at once are not all judged before the first failure is counted.
+      const burst = freshIp()
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => call(routes[i % routes.length]!, burst, `guess-${i}`)))
+      expect(statusesOf(answers)).toEqual([...Array.from({ length: 5 }, () => 401), ...Array.from({ length: 25 }, () => 429)])
+      for (const answer of answers)
+        expectError(answer, answer.statusCode, answer.statusCode === 401 ? 'unauthorized' : 'rate_limited')
+    })
+  })
+
+  it('lets 40 members join at once from one address; only wrong codes count', async () => {
+    await withApp({ storage: ctx.storage, rateLimits: { join: 10 } }, async (app) => {
+      const branch = await ctx.storage.createBranch('会议支部')
+      const meeting = freshIp()
+      const attempt = (inviteCode: string, name: string, ip = meeting) => app.inject({ method: 'POST', url: '/api/v1/join', payload: { inviteCode, name }, remoteAddress: ip })
+
+      const joined = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(i === 0 ? branch.secretaryInviteCode : branch.memberInviteCode, `党员${i}`)))
+      expect(statusesOf(joined)).toEqual(Array.from({ length: 40 }, () => 201))
+      expect(new Set(joined.map(r => r.json<{ token: string }>().token)).size).toBe(40)
+
+      // Mistyped codes: nine of them still leave room for the right one.
+      for (let i = 0; i < 9; i++)
+        expectError(await attempt(`WRONG${i}`, '猜码'), 403, 'invalid_invite')
+      expect((await attempt(branch.memberInviteCode, '第四十一位')).statusCode).toBe(201)
+      expectError(await attempt('WRONG9', '猜码'), 403, 'invalid_invite')
+      // The tenth failure is the limit: past it every code is refused, or a 429 would tell a
+      // guesser which guess was right.
+      const limited = await attempt('WRONG10', '猜码')
+      expect(expectError(limited, 429, 'rate_limited').message).toMatch(/^操作太频繁，请 \d+ 秒后再试$/)
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+      expectError(await attempt(branch.memberInviteCode, '迟到者'), 429, 'rate_limited')
+      expect((await attempt(branch.memberInviteCode, '别处的人', freshIp())).statusCode).toBe(201)
+    })
+  })
+
+  it('limits wrong codes per address, all at once too, and join and setup guesses share the count', async () => {
+    await withApp({ storage: ctx.storage, rateLimits: { join: 10 } }, async (app) => {
+      const join = (inviteCode: string, ip: string) => app.inject({ method: 'POST', url: '/api/v1/join', payload: { inviteCode, name: '猜码' }, remoteAddress: ip })
+      const setup = (code: string, ip: string) => app.inject({ method: 'POST', url: '/api/v1/setup', payload: { code, branchName: '冒名支部', name: '冒名者' }, remoteAddress: ip })
+      const check = (code: string, ip: string) => app.inject({ method: 'GET', url: `/api/v1/setup?code=${code}`, remoteAddress: ip })
+
+      const burst = freshIp()
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => join(`GUESS${i}`, burst)))
+      expect(statusesOf(answers)).toEqual([...Array.from({ length: 10 }, () => 403), ...Array.from({ length: 20 }, () => 429)])
+
+      // Wrong joins, wrong setups and dead setup links all spend one allowance of guesses.
+      const mixed = freshIp()
+      for (let i = 0; i < 4; i++)
+        expectError(await join(`GUESS${i}`, mixed), 403, 'invalid_invite')
+      for (let i = 0; i < 3; i++)
+        expectError(await setup(`guess-${i}`, mixed), 403, 'invalid_invite')
+      for (let i = 0; i < 3; i++)
+        expect((await check(`guess-${i}`, mixed)).json()).toEqual({ valid: false })
+      expectError(await join('GUESS9', mixed), 429, 'rate_limited')
+      expectError(await setup('guess-9', mixed), 429, 'rate_limited')
+      expectError(await check('guess-9', mixed), 429, 'rate_limited')
+    })
+  })
+
+  it('lets a right setup link be opened again and again, and used, from an address under the limit', async () => {
+    await withApp({ storage: ctx.storage, setupCode: 'rate-limit-setup-code', rateLimits: { join: 10 } }, async (app) => {
+      const ip = freshIp()
+      for (let i = 0; i < 15; i++) {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/setup?code=rate-limit-setup-code', remoteAddress: ip })
+        expect(res.json(), `check ${i}`).toEqual({ valid: true })
+      }
+      for (let i = 0; i < 9; i++)
+        expectError(await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { code: `typo-${i}`, branchName: '城关支部', name: '王书记' }, remoteAddress: ip }), 403, 'invalid_invite')
+      const res = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { code: 'rate-limit-setup-code', branchName: '城关支部', name: '王书记' }, remoteAddress: ip })
+      expect(res.statusCode, res.body).toBe(201)
+    })
+  })
+
+  describe('behind a reverse proxy', () => {
+    const viaProxy = (app: FastifyInstance, forwardedFor: string, inviteCode = 'WRONGONE') => app.inject({
+      method: 'POST',
+      url: '/api/v1/join',
+      payload: { inviteCode, name: '猜码' },
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+    })
+
+    it('limits each X-Forwarded-For address on its own when the proxy is trusted', async () => {
+      await withApp({ storage: ctx.storage, rateLimits: { join: 3, auth: 3 }, trustProxy: ['127.0.0.1'] } as never, async (app) => {
+        for (let i = 0; i < 3; i++)
+          expectError(await viaProxy(app, '198.51.100.1'), 403, 'invalid_invite')
+        expectError(await viaProxy(app, '198.51.100.1'), 429, 'rate_limited')
+        // A phone behind the same proxy is its own client.
+        expectError(await viaProxy(app, '198.51.100.2'), 403, 'invalid_invite')
+        // Caddy appends the address it saw: a forged first entry does not make a new client.
+        for (let i = 0; i < 5; i++)
+          expectError(await viaProxy(app, `203.0.113.${i}, 198.51.100.1`), 429, 'rate_limited')
+        // Tokens follow the same address.
+        const me = (forwardedFor: string) => app.inject({ method: 'GET', url: '/api/v1/me', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': forwardedFor, 'authorization': 'Bearer wrong' } })
+        for (let i = 0; i < 3; i++)
+          expectError(await me('198.51.100.7'), 401, 'unauthorized')
+        expectError(await me('198.51.100.7'), 429, 'rate_limited')
+        expectError(await me('198.51.100.8'), 401, 'unauthorized')
+      })
+    })
+
+    it('ignores X-Forwarded-For when no proxy is trusted, so a client cannot forge new addresses', async () => {
+      await withApp({ storage: ctx.storage, rateLimits: { join: 3 } }, async (app) => {
+        for (let i = 0; i < 3; i++)
+          expectError(await viaProxy(app, `198.51.100.${i}`), 403, 'invalid_invite')
+        expectError(await viaProxy(app, '198.51.100.99'), 429, 'rate_limited')
+      })
+    })
+  })
+})
+
+describeEachBackend('TRUST_PROXY in a running server', (backend) => {
+  const ctx = useStorage(backend)
+  let staticDir: string
+  let server: ServerProcess | undefined
+
+  beforeAll(() => {
+    staticDir = fakeStaticDir(mkdtempSync(join(tmpdir(), 'study-log-static-')))
+  })
+  afterEach(() => {
+    server?.kill('SIGKILL')
+  })
+  afterAll(async () => {
+    await server?.exited
+  })
+
+  it('reads TRUST_PROXY from the environment and limits forwarded addresses apart over real HTTP', async () => {
+    server = await startServerProcess({ ...ctx.env, STATIC_DIR: staticDir, TRUST_PROXY: 'loopback', RATE_LIMIT_JOIN: '2' })
+    const join = async (forwardedFor: string) => {
+      const res = await fetch(`${server!.baseUrl}/api/v1/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ inviteCode: 'WRONGONE', name: '猜码' }),
+      })
+      return { status: res.status, body: await res.json() as { error: { code: string } } }
+    }
+    expect((await join('198.51.100.1')).status).toBe(403)
+    expect((await join('198.51.100.1')).status).toBe(403)
+    const limited = await join('198.51.100.1')
+    expect(limited).toEqual({ status: 429, body: { error: { code: 'rate_limited', message: expect.any(String) } } })
+    expect((await join('198.51.100.2')).body.error.code).toBe('invalid_invite')
+  })
+})
