@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { BranchRecord } from '../../../domain/branch'
+import type { ProblemStatus } from '../../../domain/records'
 import type { FigureRule, FigureSpec } from '../../../domain/summary'
 import type { Database } from '../schema'
 import type { BranchAdminRepository } from './branch-admin'
@@ -10,8 +11,6 @@ import { monthInstants, monthRange, percent, SUMMARY_FIGURES } from '../../../do
  * The monthly summary's figures, counted in SQL from the rules in src/domain/summary.ts, and the
  * rows behind each figure read with the same filters (so a figure and its rows always agree).
  */
-
-type AnyDb = Kysely<any>
 
 /** What a figure's value is computed over: one month of one branch, in its time zone. */
 export interface SummaryScope {
@@ -29,7 +28,7 @@ export class SummaryQueries {
 
   private studyRows(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>) {
     const { start, end } = monthRange(scope.month)
-    let query = (this.db as AnyDb).selectFrom('study_checkins as r').innerJoin('members as m', 'm.id', 'r.member_id').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
+    let query = this.db.selectFrom('study_checkins as r').innerJoin('members as m', 'm.id', 'r.member_id').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
     if (rule.forms)
       query = query.where('r.form', 'in', rule.forms)
     if (rule.retiredOnly)
@@ -40,7 +39,7 @@ export class SummaryQueries {
   private async studyAggregates(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>): Promise<StudyAggregates> {
     const session = rule.by === 'week' ? sql.ref('r.week') : sql.ref('r.date')
     const row = await this.studyRows(scope, rule)
-      .select((eb: any) => [
+      .select(eb => [
         eb.fn.countAll().as('rows'),
         eb.fn.count('r.member_id').distinct().as('members'),
         sql`count(distinct ${session})`.as('sessions'),
@@ -58,7 +57,7 @@ export class SummaryQueries {
    */
   private async studyByForm(scope: SummaryScope): Promise<Map<string, { week: StudyAggregates, date: StudyAggregates }>> {
     const { start, end } = monthRange(scope.month)
-    const rows = await (this.db as AnyDb).selectFrom('study_checkins as r').select((eb: any) => [
+    const rows = await this.db.selectFrom('study_checkins as r').select(eb => [
       'r.form as form',
       eb.fn.countAll().as('rows'),
       eb.fn.count('r.member_id').distinct().as('members'),
@@ -68,7 +67,7 @@ export class SummaryQueries {
       sql`count(distinct r.member_id || '|' || r.date)`.as('datePairs'),
       eb.fn.sum('r.minutes').as('minutes'),
       eb.fn.count('r.material_id').as('withMaterial'),
-    ]).where('r.branch_id', '=', scope.branchId).where('r.date', '>=', start).where('r.date', '<=', end).where('r.deleted', '=', 0).groupBy('r.form').execute() as Record<string, unknown>[]
+    ]).where('r.branch_id', '=', scope.branchId).where('r.date', '>=', start).where('r.date', '<=', end).where('r.deleted', '=', 0).groupBy('r.form').execute()
     const byForm = new Map<string, { week: StudyAggregates, date: StudyAggregates }>()
     for (const r of rows) {
       const common = { rows: num(r.rows), members: num(r.members), minutes: num(r.minutes), withMaterial: num(r.withMaterial) }
@@ -82,7 +81,7 @@ export class SummaryQueries {
 
   private serviceRows(scope: SummaryScope, activity?: string) {
     const { start, end } = monthRange(scope.month)
-    let query = (this.db as AnyDb).selectFrom('service_logs as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
+    let query = this.db.selectFrom('service_logs as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
     if (activity)
       query = query.where('r.activity', '=', activity)
     return query
@@ -92,13 +91,19 @@ export class SummaryQueries {
   private problemsAtMonthEnd(scope: SummaryScope) {
     const { end } = monthRange(scope.month)
     const endInstant = monthInstants(scope.month, scope.timeZone).end
-    const statusThen = (this.db as AnyDb).selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.changed_at', '<', endInstant).orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1)
-    return (this.db as AnyDb).selectFrom('problems as p').select((eb: any) => ['p.id as id', 'p.date as date', eb.fn.coalesce(statusThen, eb.val('open')).as('status')]).where('p.branch_id', '=', scope.branchId).where('p.deleted', '=', 0).where('p.date', '<=', end)
+    return this.db.selectFrom('problems as p').select(eb => [
+      'p.id as id',
+      'p.date as date',
+      eb.fn.coalesce(
+        eb.selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.changed_at', '<', endInstant).orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1),
+        eb.val<ProblemStatus>('open'),
+      ).as('status'),
+    ]).where('p.branch_id', '=', scope.branchId).where('p.deleted', '=', 0).where('p.date', '<=', end)
   }
 
   private notesRows(scope: SummaryScope) {
     const { start, end } = monthInstants(scope.month, scope.timeZone)
-    return (this.db as AnyDb).selectFrom('reading_notes as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.updated_at', '>=', start).where('r.updated_at', '<', end)
+    return this.db.selectFrom('reading_notes as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.updated_at', '>=', start).where('r.updated_at', '<', end)
   }
 
   /** Members of the branch now: the participation rate's denominator per session. */
@@ -111,11 +116,11 @@ export class SummaryQueries {
   async values(scope: SummaryScope): Promise<{ values: Record<string, number | null>, details: Record<string, string> }> {
     const values: Record<string, number | null> = {}
     const details: Record<string, string> = {}
-    const cache = new Map<string, Promise<any>>()
+    const cache = new Map<string, Promise<unknown>>()
     const once = <T>(key: string, run: () => Promise<T>): Promise<T> => {
       if (!cache.has(key))
         cache.set(key, run())
-      return cache.get(key)!
+      return cache.get(key) as Promise<T>
     }
     const { start } = monthRange(scope.month)
     for (const spec of SUMMARY_FIGURES) {
@@ -125,7 +130,7 @@ export class SummaryQueries {
           const oneForm = rule.forms?.length === 1 && !rule.retiredOnly ? rule.forms[0]! : null
           const empty: StudyAggregates = { rows: 0, members: 0, sessions: 0, attendance: 0, minutes: 0, withMaterial: 0 }
           const agg: StudyAggregates = oneForm
-            ? ((await once('study:byForm', () => this.studyByForm(scope)) as Map<string, { week: StudyAggregates, date: StudyAggregates }>).get(oneForm)?.[rule.by ?? 'date'] ?? empty)
+            ? ((await once('study:byForm', () => this.studyByForm(scope))).get(oneForm)?.[rule.by ?? 'date'] ?? empty)
             : await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
           if (rule.measure === 'rate') {
             const members = await once('members', () => this.memberCount(scope.branchId))
@@ -139,14 +144,14 @@ export class SummaryQueries {
           break
         }
         case 'service': {
-          const row: Record<string, unknown> = await once(`service:${rule.activity ?? '*'}`, () => this.serviceRows(scope, rule.activity)
-            .select((eb: any) => [eb.fn.countAll().as('rows'), eb.fn.sum('r.hours').as('hours'), eb.fn.count('r.member_id').distinct().as('members')])
+          const row = await once(`service:${rule.activity ?? '*'}`, () => this.serviceRows(scope, rule.activity)
+            .select(eb => [eb.fn.countAll().as('rows'), eb.fn.sum('r.hours').as('hours'), eb.fn.count('r.member_id').distinct().as('members')])
             .executeTakeFirstOrThrow())
           values[spec.key] = num(row[rule.measure])
           break
         }
         case 'problems': {
-          const byStatus: Record<string, unknown>[] = await once('problems', () => (this.db as AnyDb).selectFrom(this.problemsAtMonthEnd(scope).as('x')).select((eb: any) => ['x.status', eb.fn.countAll().as('n'), eb.fn.sum(eb.case().when('x.date', '>=', start).then(1).else(0).end()).as('inMonth')]).groupBy('x.status').execute())
+          const byStatus = await once('problems', () => this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select(eb => ['x.status', eb.fn.countAll().as('n'), eb.fn.sum(eb.case().when('x.date', '>=', start).then(1).else(0).end()).as('inMonth')]).groupBy('x.status').execute())
           const count = (status?: string) => byStatus.filter(r => status === undefined || r.status === status).reduce((n, r) => n + num(r.n), 0)
           values[spec.key] = rule.measure === 'collected'
             ? count()
@@ -156,8 +161,8 @@ export class SummaryQueries {
           break
         }
         case 'notes': {
-          const row: Record<string, unknown> = await once('notes', () => this.notesRows(scope)
-            .select((eb: any) => [eb.fn.countAll().as('rows'), eb.fn.count('r.member_id').distinct().as('members')])
+          const row = await once('notes', () => this.notesRows(scope)
+            .select(eb => [eb.fn.countAll().as('rows'), eb.fn.count('r.member_id').distinct().as('members')])
             .executeTakeFirstOrThrow())
           values[spec.key] = num(row[rule.measure])
           break
@@ -181,12 +186,12 @@ export class SummaryQueries {
         return this.admin.recordsWhere(scope.branchId, 'readingNotes', { fromInstant: instants.start, toInstant: instants.end })
       }
       case 'problems': {
-        let query = (this.db as AnyDb).selectFrom(this.problemsAtMonthEnd(scope).as('x')).select('x.id')
+        let query = this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select('x.id')
         if (rule.measure === 'collectedInMonth')
           query = query.where('x.date', '>=', start)
         else if (rule.measure !== 'collected')
           query = query.where('x.status', '=', rule.measure)
-        const ids = (await query.execute() as { id: string }[]).map(r => r.id)
+        const ids = (await query.execute()).map(r => r.id)
         const problems = await this.admin.problems(scope.branchId, { ids })
         return problems.map(p => ({ table: 'problems', id: p.id, memberId: p.reporterId, memberName: p.reporterName, updatedAt: p.updatedAt, data: p }))
       }
