@@ -5,7 +5,7 @@ import type { Database } from './schema'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations'
 import { BranchAdminRepository } from './repositories/branch-admin'
@@ -90,6 +90,11 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
     if (error)
       throw error
+    // SQLite plans from the statistics ANALYZE keeps; its planner needs them to choose between
+    // indexes. At open, with the "check every table" bit, as SQLite advises for a connection that
+    // stays open: it analyses only tables whose statistics are missing or stale, so it is cheap.
+    if (dialectName === 'sqlite')
+      await sql`PRAGMA optimize=0x10002`.execute(db)
   }
   catch (error) {
     await db.destroy()

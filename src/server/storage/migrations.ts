@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
+import { queryIndexesMigration } from './query-indexes-migration'
 
 /**
  * Migrations live in code (a static provider) so `tsx` and tests need no file globbing, and are
@@ -142,6 +143,7 @@ export const migrations: Record<string, Migration> = {
   '0003_materials': materials,
   '0004_branch_admin': branchAdminMigration,
   '0005_branch_indexes': branchIndexesMigration,
+  '0007_query_indexes': queryIndexesMigration,
 }
 
 export const migrationProvider: MigrationProvider = {
