@@ -93,15 +93,22 @@ export function textOfAtMost(key: FieldMessageKey, max: number) {
   return v.pipe(
     v.string(msg(key)),
     v.check(isStorableText, msg('unstorableText')),
-    v.maxLength(max, msg(key)),
+    v.check(s => charLength(s) <= max, msg(key)),
   )
 }
+
+/**
+ * The `maxlength` of a form field of at most `max` characters. Browsers count UTF-16 units there, so
+ * `maxlength="200"` would stop a topic at 100 emoji: twice the characters lets every valid text in
+ * and still bounds a paste, and the schema (in characters) says whether it fits.
+ */
+export const inputMaxLength = (max: number): number => max * 2
 
 /** A string of `min`–`max` characters; blank text does not count towards `min`. */
 function text(key: FieldMessageKey, min: number, max: number) {
   return v.pipe(
     textOfAtMost(key, max),
-    v.check(s => s.trim().length >= min, msg(key)),
+    v.check(s => charLength(s.trim()) >= min, msg(key)),
   )
 }
 

@@ -178,6 +178,30 @@ describeEachBackend('hostile text', (backend: Backend) => {
     expect(fine.statusCode, fine.body).toBe(200)
   })
 
+  it('counts characters, not UTF-16 units: 200 emoji are a topic, 201 are not; a name takes 40 emoji, not 41', async () => {
+    const emoji = (n: number) => '😀'.repeat(n)
+    const [ok, over] = [uuid(), uuid()]
+    const res = await post(app(), '/api/v1/sync', { clientId: 'device-a', cursor: null, changes: [
+      { table: 'studyCheckins', id: ok, updatedAt: 1, data: checkin({ topic: emoji(200) }) },
+      { table: 'studyCheckins', id: over, updatedAt: 1, data: checkin({ topic: emoji(201) }) },
+    ] }, member.token)
+    expect(res.statusCode, res.body).toBe(200)
+    const [first, second] = res.json().results
+    expect(first).toMatchObject({ id: ok, status: 'applied' })
+    expect(second).toMatchObject({ id: over, status: 'rejected', error: { details: [{ path: 'data.topic' }] } })
+    const stored = (await pullAll(app(), member.token)).changes.find(c => c.id === ok)
+    expect((stored?.data as { topic?: string } | undefined)?.topic).toBe(emoji(200))
+
+    const joined = await post(app(), '/api/v1/join', { inviteCode: memberInviteCode, name: emoji(40) })
+    expect(joined.statusCode, joined.body).toBe(201)
+    expect(joined.json().member.name).toBe(emoji(40))
+    expectRefusedAt(await post(app(), '/api/v1/join', { inviteCode: memberInviteCode, name: emoji(41) }), 'name')
+
+    const proxied = await post(app(), `/api/v1/branch/members/${member.id}/records`, { table: 'studyCheckins', id: uuid(), updatedAt: 1, data: checkin({ topic: emoji(200) }) }, secretary.token)
+    expect(proxied.statusCode, proxied.body).toBe(201)
+    expectRefusedAt(await post(app(), `/api/v1/branch/members/${member.id}/records`, { table: 'studyCheckins', id: uuid(), updatedAt: 1, data: checkin({ topic: emoji(201) }) }, secretary.token), 'data.topic')
+  })
+
   describe('a change the database refuses anyway', () => {
     // A real database error for one change only: a trigger that refuses one topic, on each database.
     beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { validateRecordData } from '@/domain/records'
+import { charLength, inputMaxLength, validateRecordData } from '@/domain/records'
 import { addDays, DEFAULT_TIME_ZONE, todayIn } from '@/domain/week'
 
 const today = todayIn(DEFAULT_TIME_ZONE)
@@ -90,5 +90,49 @@ describe('problem schema', () => {
   it.each([['category', 'weather'], ['title', ''], ['title', 'x'.repeat(101)], ['detail', 'x'.repeat(2001)], ['community', '']])('rejects %s = %j', (field, value) => {
     const result = validateRecordData('problems', { ...problem, [field]: value })
     expect(result.ok === false && result.issues.map(i => i.path)).toContain(`data.${field}`)
+  })
+})
+
+describe('text limits count characters (code points), not UTF-16 units', () => {
+  const emoji = (n: number) => '😀'.repeat(n)
+  const note = { title: '共产党宣言', reflection: '心得' }
+  const service = { date: today, community: '东城社区', activity: 'visit', hours: 1 }
+  const problem = { date: today, community: '东城社区', category: 'livelihood', title: '楼道灯坏了' }
+  const material = { title: '资料', category: 'speech', body: '正文', publishedAt: 1 }
+  it.each([
+    ['studyCheckins', 'topic', 200, checkin],
+    ['studyCheckins', 'note', 2000, checkin],
+    ['serviceLogs', 'community', 100, service],
+    ['serviceLogs', 'description', 2000, service],
+    ['readingNotes', 'title', 200, note],
+    ['readingNotes', 'source', 200, note],
+    ['readingNotes', 'excerpt', 5000, note],
+    ['readingNotes', 'reflection', 10000, note],
+    ['problems', 'community', 100, problem],
+    ['problems', 'title', 100, problem],
+    ['problems', 'detail', 2000, problem],
+    ['materials', 'title', 200, material],
+  ] as const)('%s.%s takes %i emoji and refuses one more', (table, field, max, base) => {
+    expect(validateRecordData(table, { ...base, [field]: emoji(max) }).ok, `${max} emoji`).toBe(true)
+    const over = validateRecordData(table, { ...base, [field]: emoji(max + 1) })
+    expect(over.ok).toBe(false)
+    if (!over.ok)
+      expect(over.issues.map(i => i.path)).toEqual([`data.${field}`])
+  })
+
+  it('counts a rare 汉字 outside the BMP as one character too', () => {
+    expect(validateRecordData('studyCheckins', { ...checkin, topic: '𠀀'.repeat(200) }).ok).toBe(true)
+    expect(validateRecordData('studyCheckins', { ...checkin, topic: '𠀀'.repeat(201) }).ok).toBe(false)
+  })
+
+  it('a form field\'s maxlength (UTF-16 units) lets in every text the schema takes', () => {
+    expect('😀'.repeat(200).length).toBeLessThanOrEqual(inputMaxLength(200))
+    expect('𠀀'.repeat(40).length).toBeLessThanOrEqual(inputMaxLength(40))
+  })
+
+  it('charLength counts code points; a lone surrogate is one', () => {
+    expect(charLength('😀学a')).toBe(3)
+    expect(charLength('\uD800x')).toBe(2)
+    expect(charLength('')).toBe(0)
   })
 })
