@@ -17,7 +17,7 @@ export const daysAgo = (n: number): string => addDays(today(), -n)
 export function useApp(get: () => Storage, opts: Partial<BuildAppOptions> = {}): { readonly app: FastifyInstance } {
   let app: FastifyInstance | undefined
   beforeAll(async () => {
-    app = await buildApp({ storage: get(), rateLimits: { join: 10_000, sync: 100_000 }, ...opts })
+    app = await buildApp({ storage: get(), rateLimits: { join: 10_000, sync: 100_000, auth: 10_000 }, ...opts })
     await app.ready()
   })
   afterAll(async () => {

@@ -18,7 +18,7 @@ export interface RealServer {
 export async function startRealServer(options: { setupCode?: string } = {}): Promise<RealServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'study-log-app-unit-'))
   const storage = await openStorage({ dataDir })
-  const app = await buildApp({ storage, staticDir: null, setupCode: options.setupCode ?? null, rateLimits: { join: 10_000, sync: 100_000 } })
+  const app = await buildApp({ storage, staticDir: null, setupCode: options.setupCode ?? null, rateLimits: { join: 10_000, sync: 100_000, auth: 10_000 } })
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
   return {
     baseUrl,
