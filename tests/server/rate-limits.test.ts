@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/server/app'
+import { ApiError } from '../../src/server/errors'
+import { FailureLimiter } from '../../src/server/rate-limits'
 import { expectError, freshIp, joinAs } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { fakeStaticDir, startServerProcess } from './support/process'
@@ -239,5 +241,47 @@ describeEachBackend('TRUST_PROXY in a running server', (backend) => {
     const limited = await join('198.51.100.1')
     expect(limited).toEqual({ status: 429, body: { error: { code: 'rate_limited', message: expect.any(String) } } })
     expect((await join('198.51.100.2')).body.error.code).toBe('invalid_invite')
+  })
+})
+
+describe('the failed-attempt counter', () => {
+  const fail = async () => false
+  const succeed = async () => true
+  const failed = (ok: boolean) => !ok
+  const refusal = async (run: Promise<unknown>) => {
+    const error = await run.then(() => null, (e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    return error as ApiError
+  }
+
+  it('lifts an address\'s limit when its window is over', async () => {
+    const limiter = new FailureLimiter(2, 300)
+    await limiter.attempt('a', fail, failed)
+    await limiter.attempt('a', fail, failed)
+    const error = await refusal(limiter.attempt('a', succeed, failed))
+    expect(error.code).toBe('rate_limited')
+    expect(error.params.seconds).toBe(1)
+    await new Promise(resolve => setTimeout(resolve, 350))
+    expect(await limiter.attempt('a', succeed, failed)).toBe(true)
+    await limiter.attempt('a', fail, failed)
+    expect(await limiter.attempt('a', succeed, failed)).toBe(true)
+  })
+
+  it('does not count a thrown error (a database fault) as a failure', async () => {
+    const limiter = new FailureLimiter(2)
+    for (let i = 0; i < 5; i++)
+      expect((await refusal(limiter.attempt('a', async () => { throw new ApiError('server_error', 'serverError') }, failed))).code).toBe('server_error')
+    expect(await limiter.attempt('a', succeed, failed)).toBe(true)
+  })
+
+  it('keeps a bounded number of addresses, forgetting the oldest idle ones', async () => {
+    const limiter = new FailureLimiter(1, 60_000, 2)
+    await limiter.attempt('old', fail, failed)
+    expect((await refusal(limiter.attempt('old', succeed, failed))).code).toBe('rate_limited')
+    await limiter.attempt('b', fail, failed)
+    await limiter.attempt('c', fail, failed)
+    // 'old' made room for 'c'; 'c' is still remembered.
+    expect(await limiter.attempt('old', succeed, failed)).toBe(true)
+    expect((await refusal(limiter.attempt('c', succeed, failed))).code).toBe('rate_limited')
   })
 })
