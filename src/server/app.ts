@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
-import { ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
+import { answerClientError, ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
 import { installFailureLimits } from './rate-limits'
 import branchRoutes from './routes/branch'
 import docsRoutes from './routes/docs'
@@ -66,6 +66,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     trustProxy: opts.trustProxy ?? false,
     // Ids in paths and the SPA's deep links are plain; keep Fastify from 404ing on a trailing slash.
     routerOptions: { ignoreTrailingSlash: true },
+    // Requests Node's HTTP parser refuses (bad Content-Length, chunks, headers over 16 KB) too.
+    clientErrorHandler: answerClientError,
     // Errors raised before routing (a malformed URL) speak the protocol too.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')

@@ -1,8 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Socket } from 'node:net'
 import type { Locale } from '../domain/locale'
 import type { FieldIssue } from '../domain/records'
 import type { ApiErrorBody, ErrorCode } from '../domain/wire'
 import type { ServerMessageKey } from './i18n'
+import { Buffer } from 'node:buffer'
+import { STATUS_CODES } from 'node:http'
 import { pickLocale } from '../domain/locale'
 import { t } from './i18n'
 
@@ -57,8 +60,9 @@ function fromFastifyError(error: FastifyError): ApiError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('payload_too_large', 'payloadTooLarge')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError('validation_failed', 'contentType')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('validation_failed', 'contentLength')
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError('validation_failed', 'bodyRequired')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -91,6 +95,43 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed')
     return reply.status(500).send(errorBody(locale, 'server_error', 'serverError'))
   })
+}
+
+// The Accept-Language of a request the HTTP parser refused, read from the bytes it had parsed.
+function rawLocale(error: { rawPacket?: unknown }): Locale {
+  const raw = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : ''
+  return pickLocale(/\r\naccept-language:([^\r\n]*)/i.exec(raw)?.[1]?.trim())
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request (a
+ * bad or doubled Content-Length, Transfer-Encoding beside it, a bad chunk, headers over 16 KB, a
+ * malformed request line) is answered with the protocol's body too, written as a raw HTTP/1.1
+ * response since there is no reply object; the connection is then closed, as the parser cannot
+ * tell where the next request would start.
+ */
+export function answerClientError(error: Error & { code?: string, rawPacket?: unknown }, socket: Socket): void {
+  // A reset peer, or a socket already closed or mid-response, gets nothing more.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable || inFlight?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const [status, code, key]: [number, ErrorCode, ServerMessageKey] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'payload_too_large', 'headersTooLarge']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'validation_failed', 'requestTimeout']
+      : [400, 'validation_failed', 'badHttp']
+  const body = JSON.stringify(errorBody(rawLocale(error), code, key))
+  socket.end([
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n'))
 }
 
 /** True for paths that belong to the API (never answered with the app's index.html). */
