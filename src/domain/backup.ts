@@ -28,8 +28,11 @@ export interface BackupFile {
   /** ISO-8601 time of the export. */
   exportedAt: string
   member: { id: string, name: string, branchName: string }
-  /** The member's login key; whoever holds the file can sign in as the member. */
-  session?: { token: string, member: MemberInfo }
+  /**
+   * The member's login key; whoever holds the file can sign in as the member. `member.idSeed`
+   * (added later, optional: older backups lack it) is the member's secret seed of derived ids.
+   */
+  session?: { token: string, member: MemberInfo & { idSeed?: string } }
   records: { [T in MemberTable]?: BackupRow[] }
 }
 
@@ -48,6 +51,7 @@ const memberInfoSchema = v.object({
   role: v.picklist(['member', 'secretary']),
   branchId: v.string(),
   branchName: v.string(),
+  idSeed: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/))),
 })
 
 /** The shape of a backup file (record `data` is checked per table by `parseBackup`). */

@@ -6,6 +6,13 @@ import { weekKey } from './week'
  * `home_study`, once per material per week. Ids are derived from what they stand for, so two
  * phones of one member finishing the same material offline in the same week write ONE row (the
  * server's last-writer-wins merges them) instead of two check-ins.
+ *
+ * The derivation includes the member's secret `idSeed` (sent by the server only to the member's
+ * own devices): memberIds are visible to the whole branch, so ids made of them alone could be
+ * pushed first by another member, who would then own them and block the member's own rows. A
+ * phone that joined before seeds existed derives the legacy way (`idSeed` null) until it has
+ * fetched its seed from `GET /me`; rows made in that window keep their ids, and the app finds
+ * them by what they mean (material, week), never by id.
  */
 
 /** Reading time before 标记已学 counts (seconds). */
@@ -47,14 +54,18 @@ export function stableUuid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-/** The id of a member's reading progress in a material: the same on every device of the member. */
-export function readingProgressId(memberId: string, materialId: string): string {
-  return stableUuid('readingProgress', memberId, materialId)
+/**
+ * The id of a member's reading progress in a material: the same on every device of the member
+ * (they share `idSeed`), unguessable to other members. `idSeed` null: the legacy id, guessable by
+ * anyone who knows the memberId (only while a phone has not yet learnt its seed).
+ */
+export function readingProgressId(idSeed: string | null, memberId: string, materialId: string): string {
+  return idSeed === null ? stableUuid('readingProgress', memberId, materialId) : stableUuid('readingProgress', idSeed, memberId, materialId)
 }
 
-/** The id of the home-study check-in for a material in a week: the same on every device of the member. */
-export function homeStudyCheckinId(memberId: string, materialId: string, week: string): string {
-  return stableUuid('homeStudy', memberId, materialId, week)
+/** The id of the home-study check-in for a material in a week; `idSeed` as for `readingProgressId`. */
+export function homeStudyCheckinId(idSeed: string | null, memberId: string, materialId: string, week: string): string {
+  return idSeed === null ? stableUuid('homeStudy', memberId, materialId, week) : stableUuid('homeStudy', idSeed, memberId, materialId, week)
 }
 
 /** What the rule needs to know of the member's check-ins (rows as the app keeps them). */
@@ -68,6 +79,8 @@ export interface HomeStudyCheckinLike {
 
 export interface HomeStudyInput {
   memberId: string
+  /** The member's secret seed, or null while the phone does not know it (legacy ids). */
+  idSeed: string | null
   material: { id: string, title: string }
   /** Today in the branch's zone (`YYYY-MM-DD`); the check-in is dated today. */
   today: string
@@ -102,7 +115,7 @@ export function homeStudyCheckin(input: HomeStudyInput): { id: string, data: Stu
     return null
   const minutes = Math.min(600, Math.max(1, Math.ceil(Math.max(0, input.secondsSpent) / 60)))
   return {
-    id: homeStudyCheckinId(input.memberId, input.material.id, week),
+    id: homeStudyCheckinId(input.idSeed, input.memberId, input.material.id, week),
     data: { date: input.today, form: 'home_study', topic: topicOf(input.material.title), minutes, materialId: input.material.id },
   }
 }

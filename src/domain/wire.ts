@@ -41,11 +41,20 @@ export interface MemberInfo {
   branchName: string
 }
 
+/**
+ * The member as its own devices see it (join, setup, `GET /me`): `idSeed` (at least 128 random
+ * bits, hex) is the secret the member's derived ids are made with (src/domain/homeStudy.ts). It
+ * goes to no one else: every other view of a member is a `MemberInfo` or less.
+ */
+export interface OwnMemberInfo extends MemberInfo {
+  idSeed: string
+}
+
 export interface HealthResponse { ok: true, version: string }
 
 export interface JoinRequest { inviteCode: string, name: string }
-export interface JoinResponse { token: string, member: MemberInfo }
-export interface MeResponse { member: MemberInfo }
+export interface JoinResponse { token: string, member: OwnMemberInfo }
+export interface MeResponse { member: OwnMemberInfo }
 
 /** `POST /api/v1/setup`: the one-time first-run link creates the first branch; its opener becomes secretary. */
 export interface SetupRequest { code: string, branchName: string, name: string }

@@ -21,7 +21,7 @@ describeEachBackend('health, join, me, auth', (backend) => {
     const member = await appOf.app.inject({ method: 'POST', url: '/api/v1/join', payload: { inviteCode: branch.memberInviteCode, name: ' 张三 ' }, remoteAddress: freshIp() })
     expect(member.statusCode).toBe(201)
     const joined = member.json<JoinResponse>()
-    expect(joined.member).toEqual({ id: expect.any(String), name: '张三', role: 'member', branchId: branch.branchId, branchName: '第一支部' })
+    expect(joined.member).toEqual({ id: expect.any(String), name: '张三', role: 'member', branchId: branch.branchId, branchName: '第一支部', idSeed: expect.stringMatching(/^[0-9a-f]{32}$/) })
     // At least 128 random bits, opaque.
     expect(Buffer.from(joined.token, 'base64url').length).toBeGreaterThanOrEqual(16)
 
@@ -64,7 +64,7 @@ describeEachBackend('health, join, me, auth', (backend) => {
     const member = await joinAs(appOf.app, branch.memberInviteCode, '赵六')
     const me = await appOf.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${member.token}` } })
     expect(me.statusCode).toBe(200)
-    expect(me.json<MeResponse>().member).toEqual({ id: member.id, name: '赵六', role: 'member', branchId: branch.branchId, branchName: '认证支部' })
+    expect(me.json<MeResponse>().member).toEqual({ id: member.id, name: '赵六', role: 'member', branchId: branch.branchId, branchName: '认证支部', idSeed: expect.stringMatching(/^[0-9a-f]{32}$/) })
 
     const variants: Record<string, string | undefined> = {
       missing: undefined,

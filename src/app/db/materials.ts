@@ -3,10 +3,9 @@
  * secretary's own edits), their texts in `materialBodies` (downloaded after a pull, or written by
  * the secretary's own publish), and each member's reading progress in `readingProgress`.
  */
-import type { MaterialBodyRow, MaterialRow, ReadingProgressRow } from './database'
-import type { MaterialData, ReadingProgressData } from '@/domain/records'
-import { readingProgressId } from '@/domain/homeStudy'
-import { db } from './database'
+import type { MaterialBodyRow, MaterialRow, ReadingProgressRow, RecordRowMeta } from './database'
+import type { MaterialData, MemberTable, ReadingProgressData } from '@/domain/records'
+import { db, outboxKey } from './database'
 import { nextUpdatedAt, queueChange, saveRecord } from './records'
 import { recordData, rowExtras } from './tables'
 
@@ -118,19 +117,50 @@ export async function getMaterialBody(id: string): Promise<MaterialBodyRow | und
   return db.materialBodies.get(id)
 }
 
-/** The member's reading progress in a material (tombstones left out). */
-export async function getReadingProgress(memberId: string, materialId: string): Promise<ReadingProgressRow | undefined> {
-  const row = await db.readingProgress.get(readingProgressId(memberId, materialId))
-  return row && !row.deleted && row.memberId === memberId ? row : undefined
+/** A row whose id the server gave to another member (pushed first): it can never be the member's. */
+export function idTaken(row: Pick<RecordRowMeta<MemberTable>, 'sync' | 'rejection'>): boolean {
+  return row.sync === 'rejected' && row.rejection?.code === 'forbidden'
 }
 
-/** The member's reading progress rows by material id (tombstones left out). */
+/**
+ * Of a member's rows for one material (normally one; two when a phone without its id seed and
+ * one with it both started the material), the one to show and write: one whose id is not taken,
+ * then the furthest read, then the newest.
+ */
+function preferredProgress(rows: readonly ReadingProgressRow[]): ReadingProgressRow | undefined {
+  return [...rows].sort((a, b) => Number(idTaken(a)) - Number(idTaken(b)) || b.percent - a.percent || b.updatedAt - a.updatedAt)[0]
+}
+
+/**
+ * The member's reading progress in a material (tombstones left out), found by member and material,
+ * not by id: a row made before the phone knew its id seed keeps its legacy id.
+ */
+export async function getReadingProgress(memberId: string, materialId: string): Promise<ReadingProgressRow | undefined> {
+  const rows = await db.readingProgress.where('materialId').equals(materialId).filter(row => row.memberId === memberId && !row.deleted).toArray()
+  return preferredProgress(rows)
+}
+
+/** The member's reading progress rows by material id (tombstones left out), one per material as `getReadingProgress` picks it. */
 export async function readingProgressByMaterial(memberId: string): Promise<Map<string, ReadingProgressRow>> {
   const rows = await db.readingProgress.where('memberId').equals(memberId).filter(row => !row.deleted).toArray()
-  return new Map(rows.map(row => [row.materialId, row]))
+  const byMaterial = new Map<string, ReadingProgressRow[]>()
+  for (const row of rows)
+    byMaterial.set(row.materialId, [...(byMaterial.get(row.materialId) ?? []), row])
+  return new Map([...byMaterial].map(([materialId, list]) => [materialId, preferredProgress(list)!]))
 }
 
-/** Saves the member's progress in a material (one row per member and material) with its outbox entry. */
-export function saveReadingProgress(memberId: string, data: ReadingProgressData, now: number = Date.now()): Promise<ReadingProgressRow> {
-  return saveRecord('readingProgress', memberId, readingProgressId(memberId, data.materialId), data, now)
+/**
+ * Saves the member's progress in a material as row `id` with its outbox entry. `replaces`: a row
+ * of the material whose id another member took (`idTaken`); it was never the member's on
+ * the server, so it leaves the phone in the same transaction, without a push.
+ */
+export function saveReadingProgress(memberId: string, id: string, data: ReadingProgressData, now: number = Date.now(), replaces?: ReadingProgressRow): Promise<ReadingProgressRow> {
+  return db.transaction('rw', db.readingProgress, db.outbox, async () => {
+    const row = await saveRecord('readingProgress', memberId, id, data, now)
+    if (replaces && replaces.id !== id && replaces.memberId === memberId && idTaken(replaces)) {
+      await db.readingProgress.delete(replaces.id)
+      await db.outbox.delete(outboxKey('readingProgress', replaces.id))
+    }
+    return row
+  })
 }

@@ -9,13 +9,25 @@ export async function loadSession(): Promise<SessionRow | undefined> {
   return db.session.get('current')
 }
 
-/** Keeps the token and member on this device so reopening the app goes straight in. */
-export async function saveSession(token: string, member: MemberInfo): Promise<void> {
+/** What an id seed looks like (the server sends 128 random bits as hex); anything else is not kept. */
+export const ID_SEED_RE = /^[0-9a-f]{32,128}$/
+
+/**
+ * Keeps the token and member on this device so reopening the app goes straight in. The member's
+ * `idSeed` is kept when given; when not (a server or a path that does not send it), the seed
+ * already kept for the same member stays: a seed, once known, is never lost.
+ */
+export async function saveSession(token: string, member: MemberInfo & { idSeed?: string }): Promise<void> {
   const m = toRaw(member)
-  await db.session.put({
-    key: 'current',
-    token,
-    member: { id: m.id, name: m.name, role: m.role, branchId: m.branchId, branchName: m.branchName },
+  await db.transaction('rw', db.session, async () => {
+    const previous = await db.session.get('current')
+    const idSeed = [m.idSeed, previous?.member.id === m.id ? previous.member.idSeed : undefined]
+      .find(seed => typeof seed === 'string' && ID_SEED_RE.test(seed))
+    await db.session.put({
+      key: 'current',
+      token,
+      member: { id: m.id, name: m.name, role: m.role, branchId: m.branchId, branchName: m.branchName, ...(idSeed ? { idSeed } : {}) },
+    })
   })
 }
 

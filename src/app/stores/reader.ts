@@ -2,9 +2,9 @@ import type { ReadingProgressRow } from '@/app/db/database'
 import type { ReadingProgressData } from '@/domain/records'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { getMaterial, getReadingProgress, saveReadingProgress } from '@/app/db/materials'
+import { getMaterial, getReadingProgress, idTaken, saveReadingProgress } from '@/app/db/materials'
 import { listStudyCheckins } from '@/app/db/studyCheckins'
-import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin } from '@/domain/homeStudy'
+import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin, readingProgressId } from '@/domain/homeStudy'
 import { MATERIAL_BODY_MAX, validateRecordData } from '@/domain/records'
 import { todayIn } from '@/domain/week'
 import { NotSignedInError, RecordValidationError } from './recordWriter'
@@ -83,6 +83,9 @@ export const useReaderStore = defineStore('reader', () => {
     waiting.value = [...pending.keys()]
     const owner = memberId()
     const stored = await getReadingProgress(owner, materialId)
+    // The row the phone has, whichever id scheme made it (never a second row after the seed
+    // arrives), unless another member took its id: then the id made with the seed.
+    const id = stored && !idTaken(stored) ? stored.id : readingProgressId(session.idSeed, owner, materialId)
     let data: ReadingProgressData = {
       materialId,
       position: changes.position ?? stored?.position ?? 0,
@@ -92,7 +95,7 @@ export const useReaderStore = defineStore('reader', () => {
     }
     if (extra)
       data = extra(data)
-    const unchanged = stored && data.position === stored.position && data.percent === stored.percent
+    const unchanged = stored && stored.id === id && data.position === stored.position && data.percent === stored.percent
       && data.secondsSpent === stored.secondsSpent && (data.finishedAt ?? null) === (stored.finishedAt ?? null)
     if (unchanged)
       return stored
@@ -100,7 +103,7 @@ export const useReaderStore = defineStore('reader', () => {
     if (!checked.ok)
       throw new RecordValidationError(checked.issues)
     lastWrite.set(materialId, Date.now())
-    const row = await saveReadingProgress(owner, checked.data)
+    const row = await saveReadingProgress(owner, id, checked.data, Date.now(), stored)
     sync.scheduleSoon()
     return row
   }
@@ -167,12 +170,19 @@ export const useReaderStore = defineStore('reader', () => {
     const material = await getMaterial(materialId)
     if (!material || material.deleted)
       throw new MaterialNotFoundError(materialId)
+    const idSeed = session.idSeed
+    // Credited weeks are found by what they mean (home study of the material in the week), so a
+    // check-in made under the legacy ids still counts after the seed arrives. One whose legacy id
+    // another member took never reached the server: with the seed known it no longer counts, and
+    // the seeded id (which nobody else can compute) is written instead.
+    const checkins = (await listStudyCheckins(owner)).filter(c => idSeed === null || !idTaken(c))
     const checkin = homeStudyCheckin({
       memberId: owner,
+      idSeed,
       material: { id: material.id, title: material.title },
       today: todayIn(),
       secondsSpent: progress?.secondsSpent ?? 0,
-      checkins: await listStudyCheckins(owner),
+      checkins,
     })
     if (!checkin)
       return 'alreadyCounted'

@@ -1,5 +1,6 @@
 import type { ImportResult } from '@/app/db/backup'
-import type { JoinResponse, MemberInfo, SetupResponse } from '@/domain/wire'
+import type { SessionRow } from '@/app/db/database'
+import type { MemberInfo, SetupResponse } from '@/domain/wire'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
@@ -10,7 +11,10 @@ import { useSettingsStore } from './settings'
 
 /**
  * Who is signed in on this device. The token and member live in the `session` table, so reopening
- * the app goes straight in, offline too.
+ * the app goes straight in, offline too. With them the member's secret `idSeed` (what the member's
+ * derived ids are made with): from join or setup, from a backup, or, on a phone that joined before
+ * seeds existed, from `GET /me` at start and whenever the phone comes back online until it has it.
+ * Until then `idSeed` is null and the reader derives legacy ids (see src/domain/homeStudy.ts).
  */
 export const useSessionStore = defineStore('session', () => {
   /** The signed-in member, or null. */
@@ -21,15 +25,30 @@ export const useSessionStore = defineStore('session', () => {
   const restored = ref(false)
   /** True when the server answered 401: the token no longer works; sync stops retrying. */
   const revoked = ref(false)
+  /** The member's secret id seed, or null while this phone does not know it (legacy derived ids). */
+  const idSeed = ref<string | null>(null)
 
-  async function adopt(response: JoinResponse): Promise<void> {
+  function show(who: SessionRow['member']): void {
+    const { idSeed: seed, ...info } = who
+    member.value = info
+    idSeed.value = seed ?? null
+  }
+
+  /** The member as kept on the device (with the seed saveSession kept, if any). */
+  async function showStored(): Promise<void> {
+    const stored = await loadSession()
+    if (stored)
+      show(stored.member)
+  }
+
+  async function adopt(response: { token: string, member: SessionRow['member'] }): Promise<void> {
     const previous = await loadSession()
     // Another member's records and outbox must never be pushed under the new token.
     if (!previous || previous.member.id !== response.member.id)
       await clearSessionData()
     await saveSession(response.token, response.member)
     configureApi({ token: response.token })
-    member.value = { ...response.member }
+    await showStored()
     revoked.value = false
   }
 
@@ -44,7 +63,7 @@ export const useSessionStore = defineStore('session', () => {
       if (current?.token !== session.token)
         return
       await saveSession(session.token, fresh)
-      member.value = { ...fresh }
+      await showStored()
     }
     catch (error) {
       if (error instanceof ApiError && error.status === 401)
@@ -57,17 +76,30 @@ export const useSessionStore = defineStore('session', () => {
     const session = await loadSession()
     if (session) {
       configureApi({ token: session.token })
-      member.value = { ...session.member }
+      show(session.member)
       void refresh()
+      watchForSeed()
     }
     restored.value = true
   }
 
-  /** Joins a branch with an invite code; the code decides the role. Rejects with `ApiError` (e.g. `invalid_invite`). */
+  let watchingForSeed = false
+  /** A phone without its seed that started offline asks `GET /me` again each time it comes online, until it has the seed. */
+  function watchForSeed(): void {
+    if (watchingForSeed || typeof window === 'undefined')
+      return
+    watchingForSeed = true
+    window.addEventListener('online', () => {
+      if (member.value && idSeed.value === null)
+        void refresh()
+    })
+  }
+
+  /** Joins a branch with an invite code; the code decides the role. Returns the member (the seed is in `idSeed`). Rejects with `ApiError` (e.g. `invalid_invite`). */
   async function join(inviteCode: string, name: string): Promise<MemberInfo> {
     const response = await api.join({ inviteCode: inviteCode.trim(), name: name.trim() })
     await adopt(response)
-    return response.member
+    return { ...member.value! }
   }
 
   /** Uses the one-time setup code: creates the first branch and signs in as its secretary. */
@@ -83,6 +115,7 @@ export const useSessionStore = defineStore('session', () => {
    */
   async function signOut(): Promise<void> {
     member.value = null
+    idSeed.value = null
     configureApi({ token: null })
     await clearSessionData()
     revoked.value = false
@@ -116,9 +149,10 @@ export const useSessionStore = defineStore('session', () => {
     }
     const result = await mergeBackup(backup, who.id)
     const current = await loadSession()
-    await adopt({ token: current?.token ?? token, member: current?.member ?? who })
+    // saveSession keeps a seed the device already had; the backup's fills in one it lacked.
+    await adopt({ token: current?.token ?? token, member: { ...who, ...current?.member, idSeed: current?.member.idSeed ?? who.idSeed } })
     return result
   }
 
-  return { member, isSecretary, restored, revoked, restore, refresh, join, setup, signOut, restoreFromBackup }
+  return { member, idSeed, isSecretary, restored, revoked, restore, refresh, join, setup, signOut, restoreFromBackup }
 })

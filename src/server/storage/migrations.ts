@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
+import { memberIdSeedMigration } from './member-seed-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
 
 /**
@@ -144,6 +145,7 @@ export const migrations: Record<string, Migration> = {
   '0004_branch_admin': branchAdminMigration,
   '0005_branch_indexes': branchIndexesMigration,
   '0007_query_indexes': queryIndexesMigration,
+  '0008_member_id_seed': memberIdSeedMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -25,6 +25,8 @@ export interface MembersTable {
   retired: number
   /** 入党日期 `YYYY-MM-DD` (the Party birthday), or null. */
   party_join_date: string | null
+  /** Secret seed of the member's derived ids (hex); sent only to the member's own devices. Null only for a row written by code older than migration 0008. */
+  id_seed: string | null
 }
 
 export interface MemberTokensTable {

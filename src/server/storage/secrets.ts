@@ -26,3 +26,8 @@ export function normaliseCode(input: string): string {
 }
 
 export const newId = (): string => randomUUID()
+
+/** A member's id seed: 128 random bits, hex (only the member's own devices ever see it). */
+export function newIdSeed(): string {
+  return randomBytes(16).toString('hex')
+}

@@ -1,7 +1,7 @@
 /* eslint-disable perfectionist/sort-imports -- fake IndexedDB must exist before Dexie loads */
 import 'fake-indexeddb/auto'
 import type { RealServer } from './support/server'
-import type { MemberInfo } from '@/domain/wire'
+import type { SessionRow } from '@/app/db/database'
 import type { CreatedBranch } from '@/server/storage'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -16,16 +16,16 @@ import { MaterialNotFoundError, useReaderStore } from '@/app/stores/reader'
 import { useSessionStore } from '@/app/stores/session'
 import { useSyncStore } from '@/app/stores/sync'
 import { homeStudyCheckinId, readingProgressId } from '@/domain/homeStudy'
-import { currentWeek } from '@/domain/week'
+import { currentWeek, todayIn } from '@/domain/week'
 import { resetDevice } from './support/device'
-import { pullEverything, startRealServer } from './support/server'
+import { joinOverHttp, pullEverything, startRealServer, syncOverHttp } from './support/server'
 
 let server: RealServer
 let branch: CreatedBranch
 let materialIds: string[]
 
-/** One phone's login: the token and member as the session table keeps them. */
-interface Login { token: string, member: MemberInfo }
+/** One phone's login: the token and member (with its id seed) as the session table keeps them. */
+type Login = Pick<SessionRow, 'token' | 'member'>
 
 async function freshDevice(): Promise<void> {
   setActivePinia(createPinia())
@@ -86,7 +86,7 @@ describe('reading position', () => {
     await reader.savePosition(id, 2, 20)
     await reader.flush()
     expect(await getReadingProgress(me.member.id, id)).toMatchObject({ position: 2, percent: 60 })
-    expect(await db.outbox.get(outboxKey('readingProgress', readingProgressId(me.member.id, id)))).toBeDefined()
+    expect(await db.outbox.get(outboxKey('readingProgress', readingProgressId(me.member.idSeed!, me.member.id, id)))).toBeDefined()
     // Down to 90% and back up to 30% between two writes (the clock stands still, so both wait for
     // one write): the write keeps the batch's furthest point, not its last.
     vi.spyOn(Date, 'now').mockReturnValue(Date.now())
@@ -160,7 +160,7 @@ describe('home study', () => {
 
     await reader.addReadingTime(id, 30)
     expect(await reader.markStudied(id)).toBe('counted')
-    const checkin = await db.studyCheckins.get(homeStudyCheckinId(me.member.id, id, currentWeek()))
+    const checkin = await db.studyCheckins.get(homeStudyCheckinId(me.member.idSeed!, me.member.id, id, currentWeek()))
     expect(checkin).toMatchObject({ form: 'home_study', materialId: id, topic: '第一篇', minutes: 1, sync: 'pending' })
     expect(await reader.markStudied(id)).toBe('alreadyCounted')
     expect(await reader.finish(id)).toBe('alreadyCounted')
@@ -209,5 +209,112 @@ describe('home study', () => {
 
     const rows = await pullEverything(server.baseUrl, me.token)
     expect(rows.filter(row => row.table === 'studyCheckins' && !row.deleted).map(row => row.id)).toEqual([first.id])
+  })
+})
+
+describe('a phone that joined before id seeds', () => {
+  /** Nothing listens here: a phone offline. */
+  const OFFLINE_URL = 'http://127.0.0.1:1'
+
+  /**
+   * The member's old phone: its session has no id seed and it started offline (GET /me failed),
+   * then the network came back for syncs only; `session.refresh()` is its next GET /me.
+   */
+  async function legacyPhoneOf(login: Login): Promise<void> {
+    await freshDevice()
+    const { idSeed: _seed, ...member } = login.member
+    await saveSession(login.token, member)
+    configureApi({ baseUrl: OFFLINE_URL })
+    const session = useSessionStore()
+    await session.restore()
+    await session.refresh()
+    expect(session.idSeed).toBeNull()
+    configureApi({ baseUrl: server.baseUrl })
+    await useSyncStore().syncNow()
+  }
+
+  const liveRows = async (token: string, table: string) => (await pullEverything(server.baseUrl, token)).filter(row => row.table === table && !row.deleted).map(row => row.id).sort()
+
+  it('derives the legacy ids until GET /me brings the seed, then keeps crediting by meaning: no second progress row or check-in', async () => {
+    const me = await newMember('吴一')
+    await legacyPhoneOf(me)
+    const session = useSessionStore()
+    const reader = useReaderStore()
+    const [first, second] = materialIds as [string, string]
+    await reader.savePosition(first, 3, 40)
+    await reader.addReadingTime(first, 90)
+    await reader.flush()
+    expect(await reader.finish(second)).toBe('counted')
+    const week = currentWeek()
+    const legacy = {
+      first: readingProgressId(null, me.member.id, first),
+      second: readingProgressId(null, me.member.id, second),
+      checkin: homeStudyCheckinId(null, me.member.id, second, week),
+    }
+    expect(await db.readingProgress.get(legacy.first)).toMatchObject({ position: 3, secondsSpent: 90 })
+    expect(await db.studyCheckins.get(legacy.checkin)).toMatchObject({ form: 'home_study', materialId: second })
+    await useSyncStore().syncNow()
+
+    // Online again: GET /me brings the seed, and the phone keeps it.
+    await session.refresh()
+    expect(session.idSeed).toBe(me.member.idSeed)
+    expect((await db.session.get('current'))!.member.idSeed).toBe(me.member.idSeed)
+
+    await reader.savePosition(first, 8, 70)
+    await reader.flush()
+    expect(await getReadingProgress(me.member.id, first)).toMatchObject({ id: legacy.first, position: 8, percent: 70, secondsSpent: 90 })
+    expect(await reader.finish(second)).toBe('alreadyCounted')
+    expect(await reader.markStudied(first)).toBe('counted')
+    const seededCheckin = homeStudyCheckinId(me.member.idSeed!, me.member.id, first, week)
+    expect((await db.readingProgress.toArray()).map(row => row.id).sort()).toEqual([legacy.first, legacy.second].sort())
+    expect((await db.studyCheckins.toArray()).map(row => row.id).sort()).toEqual([legacy.checkin, seededCheckin].sort())
+
+    await useSyncStore().syncNow()
+    expect(await db.outbox.count()).toBe(0)
+    expect(await liveRows(me.token, 'readingProgress')).toEqual([legacy.first, legacy.second].sort())
+    expect(await liveRows(me.token, 'studyCheckins')).toEqual([legacy.checkin, seededCheckin].sort())
+  })
+
+  it('rows whose legacy ids another member pushed first move to the seeded ids once the seed is known', async () => {
+    const victim = await newMember('郑二')
+    const attacker = await joinOverHttp(server.baseUrl, branch.memberInviteCode, '冯三')
+    const [id] = materialIds as [string]
+    const week = currentWeek()
+    const legacy = { progress: readingProgressId(null, victim.member.id, id), checkin: homeStudyCheckinId(null, victim.member.id, id, week) }
+    // The attacker read the victim's memberId (every problem carries it) and squats the legacy ids.
+    const squat = await syncOverHttp(server.baseUrl, attacker.token, { clientId: 'attacker', cursor: null, changes: [
+      { table: 'readingProgress', id: legacy.progress, updatedAt: 1, data: { materialId: id, position: 0, percent: 0, secondsSpent: 0, finishedAt: null } },
+      { table: 'studyCheckins', id: legacy.checkin, updatedAt: 1, data: { date: todayIn(), form: 'home_study', topic: '抢占', minutes: 1, materialId: id } },
+    ] })
+    expect(squat.results.map(r => r.status)).toEqual(['applied', 'applied'])
+
+    await legacyPhoneOf(victim)
+    const session = useSessionStore()
+    const reader = useReaderStore()
+    await reader.addReadingTime(id, 90)
+    await reader.flush()
+    expect(await reader.finish(id)).toBe('counted')
+    await useSyncStore().syncNow()
+    expect(await db.readingProgress.get(legacy.progress)).toMatchObject({ sync: 'rejected', rejection: { code: 'forbidden' } })
+    expect(await db.studyCheckins.get(legacy.checkin)).toMatchObject({ sync: 'rejected', rejection: { code: 'forbidden' } })
+
+    await session.refresh()
+    expect(session.idSeed).toBe(victim.member.idSeed)
+    const seeded = { progress: readingProgressId(victim.member.idSeed!, victim.member.id, id), checkin: homeStudyCheckinId(victim.member.idSeed!, victim.member.id, id, week) }
+    // The next write moves the progress (kept, not restarted) to the seeded id; the refused copy leaves the phone.
+    await reader.addReadingTime(id, 10)
+    await reader.flush()
+    expect(await db.readingProgress.get(legacy.progress)).toBeUndefined()
+    expect(await db.readingProgress.get(seeded.progress)).toMatchObject({ percent: 100, secondsSpent: 100, sync: 'pending' })
+    expect(await getReadingProgress(victim.member.id, id)).toMatchObject({ id: seeded.progress })
+    // The refused check-in never reached the server: the week is credited again, with the seeded id.
+    expect(await reader.finish(id)).toBe('counted')
+    expect(await reader.finish(id)).toBe('alreadyCounted')
+    expect(await db.studyCheckins.get(seeded.checkin)).toMatchObject({ form: 'home_study', materialId: id, sync: 'pending' })
+
+    await useSyncStore().syncNow()
+    expect(await db.outbox.count()).toBe(0)
+    expect(await liveRows(victim.token, 'readingProgress')).toEqual([seeded.progress])
+    expect(await liveRows(victim.token, 'studyCheckins')).toEqual([seeded.checkin])
   })
 })

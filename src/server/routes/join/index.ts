@@ -28,7 +28,7 @@ const joinRoutes: FastifyPluginAsync = async (app) => {
     reply.status(201)
     return {
       token,
-      member: { id: member.id, name: member.name, role: member.role, branchId: invited.branch.id, branchName: invited.branch.name },
+      member: { id: member.id, name: member.name, role: member.role, branchId: invited.branch.id, branchName: invited.branch.name, idSeed: member.id_seed },
     }
   })
 }

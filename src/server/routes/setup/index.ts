@@ -42,7 +42,7 @@ const setupRoutes: FastifyPluginAsync = async (app) => {
     reply.status(201)
     return {
       token,
-      member: { id: member.id, name: member.name, role: 'secretary', branchId: branch.branchId, branchName: branch.name },
+      member: { id: member.id, name: member.name, role: 'secretary', branchId: branch.branchId, branchName: branch.name, idSeed: member.id_seed },
       memberInviteCode: branch.memberInviteCode,
       secretaryInviteCode: branch.secretaryInviteCode,
     }
