@@ -1,6 +1,11 @@
+import type { Plugin } from 'vite'
 import { readFileSync } from 'node:fs'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import process from 'node:process'
 import { fileURLToPath, URL } from 'node:url'
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
+import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
@@ -11,6 +16,45 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // that is how a deploy of "a new version" is told apart (the update-prompt test relies on it).
 const appBuild = process.env.APP_BUILD_ID || pkg.version
 
+/** Files the server sends compressed: text the build writes (images are compressed already). */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|txt)$/
+/** Below this, compressing saves less than the headers cost. */
+const COMPRESS_MIN_BYTES = 1024
+
+/**
+ * Writes `x.br` (brotli, quality 11) and `x.gz` (gzip -9) beside every text file of the build,
+ * sw.js included (this runs after the service worker is generated), once at build time; the server
+ * sends them as they are (@fastify/static `preCompressed`), so no request pays for compressing.
+ */
+function precompress(): Plugin {
+  let outDir = ''
+  return {
+    name: 'study-log:precompress',
+    apply: 'build',
+    enforce: 'post',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir)
+    },
+    closeBundle: {
+      sequential: true,
+      order: 'post',
+      async handler() {
+        const files = await readdir(outDir, { recursive: true, withFileTypes: true })
+        for (const file of files) {
+          if (!file.isFile() || !COMPRESSIBLE.test(file.name))
+            continue
+          const full = path.join(file.parentPath, file.name)
+          const body = await readFile(full)
+          if (body.length < COMPRESS_MIN_BYTES)
+            continue
+          await writeFile(`${full}.br`, brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }))
+          await writeFile(`${full}.gz`, gzipSync(body, { level: 9 }))
+        }
+      },
+    },
+  }
+}
+
 const THEME_COLOR = '#c8102e'
 const BACKGROUND_COLOR = '#f7f8fa'
 
@@ -20,15 +64,19 @@ export default defineConfig({
   },
   define: {
     __APP_BUILD__: JSON.stringify(appBuild),
-    // vue-i18n: Composition API only, JIT message compilation (no eval, so it runs under the CSP).
-    __VUE_I18N_FULL_INSTALL__: false,
-    __VUE_I18N_LEGACY_API__: false,
-    __INTLIFY_PROD_DEVTOOLS__: false,
-    __INTLIFY_JIT_COMPILATION__: true,
-    __INTLIFY_DROP_MESSAGE_COMPILER__: false,
   },
   plugins: [
     vue(),
+    // vue-i18n: the messages in src/app/i18n are compiled at build time (to functions: no eval, so
+    // they run under the CSP), and the app ships vue-i18n's runtime-only build without its message
+    // compiler; Composition API only.
+    VueI18nPlugin({
+      include: [fileURLToPath(new URL('./src/app/i18n/**/*.json', import.meta.url))],
+      runtimeOnly: true,
+      compositionOnly: true,
+      fullInstall: false,
+      dropMessageCompiler: true,
+    }),
     {
       name: 'study-log:build-id',
       transformIndexHtml: html => html.replace('<html lang="zh-CN"', `<html lang="zh-CN" data-build="${appBuild.replace(/[^\w.-]/g, '')}"`),
@@ -68,6 +116,7 @@ export default defineConfig({
         globIgnores: ['screenshots/**'],
       },
     }),
+    precompress(),
   ],
   server: {
     // `npm run dev` beside `npm start`: the API stays on the real server.

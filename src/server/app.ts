@@ -142,8 +142,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (staticRoot) {
     await app.register(fastifyStatic, {
       root: staticRoot,
+      // The build writes x.br and x.gz beside each text file (vite.config.ts precompress): sent as
+      // they are to a browser that accepts them, with Vary: Accept-Encoding; others get the file.
+      preCompressed: true,
       cacheControl: false,
       setHeaders(res, path) {
+        // The same URL is answered brotli, gzip or plain by Accept-Encoding: caches must keep them apart.
+        res.setHeader('Vary', 'Accept-Encoding')
         const inAssets = path.startsWith(`${staticRoot}${sep}assets${sep}`)
         res.setHeader('Cache-Control', inAssets && !NO_CACHE_FILES.has(basename(path))
           ? 'public, max-age=31536000, immutable'

@@ -7,6 +7,8 @@ import { useSettingsStore } from '@/app/stores/settings'
 export const installI18n: AppModule = (app) => {
   app.use(i18n)
   const settings = useSettingsStore()
-  watch(() => settings.locale, applyLocale, { immediate: true })
+  watch(() => settings.locale, (locale) => {
+    applyLocale(locale).catch((error: unknown) => console.error('could not load the messages of', locale, error))
+  }, { immediate: true })
   void settings.load()
 }
