@@ -182,7 +182,7 @@ export type MaterialData = v.InferOutput<typeof materialData>
 
 /**
  * Where one member stopped in one material, synced to the member's other devices. The row's id is
- * `readingProgressId(memberId, materialId)` (src/domain/homeStudy.ts), so two devices write the same row.
+ * `readingProgressId(idSeed, memberId, materialId)` (src/domain/homeStudy.ts), so two devices write the same row.
  * `position` is the index of the first block on screen; `percent` the furthest read (0–100);
  * `secondsSpent` the reading time so far; `finishedAt` when the end was first reached (ms) or null.
  */

@@ -1,4 +1,5 @@
 import type { MaterialServerFields, ProblemServerFields } from '../../src/domain/records'
+import type { JoinResponse, MeResponse } from '../../src/domain/wire'
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { MEMBER_TABLES, recordDataSchemas } from '../../src/domain/records'
@@ -11,7 +12,7 @@ import { describeEachBackend, useStorage } from './support/backends'
 
 const source = readFileSync(new URL('../../src/server/api.md', import.meta.url), 'utf8')
 
-// The document's section for one table: from its `### \`table\`` heading to the next heading.
+// The document's section for one table (or route): from its `### \`table\`` heading to the next heading.
 function tableSection(table: string): string {
   const start = source.indexOf(`### \`${table}\``)
   expect(start, `a section for ${table}`).toBeGreaterThan(-1)
@@ -56,6 +57,17 @@ describeEachBackend('API document', (backend) => {
     const materials = tableSection('materials')
     for (const field of MATERIAL_SERVER_FIELDS)
       expect(materials, `materials.${field}`).toContain(`| \`${field}\` |`)
+  })
+
+  it('names every field of the member that join and GET /me return', async () => {
+    const branch = await ctx.storage.createBranch('文档支部')
+    const joined = await app().inject({ method: 'POST', url: '/api/v1/join', payload: { inviteCode: branch.memberInviteCode, name: '张三' } })
+    const { token, member } = joined.json<JoinResponse>()
+    const me = (await app().inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).json<MeResponse>()
+    for (const [route, fields] of [['POST /api/v1/join', Object.keys(member)], ['GET /api/v1/me', Object.keys(me.member)]] as const) {
+      for (const field of fields)
+        expect(tableSection(route), `${route} member.${field}`).toContain(`"${field}"`)
+    }
   })
 
   it('lists every error code with its status, and the limits the server enforces', () => {
