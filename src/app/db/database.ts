@@ -100,7 +100,7 @@ export interface MaterialRow extends Omit<MaterialData, 'body'>, RecordRowMeta<'
   branchId?: string
 }
 
-/** Where the member stopped in one material; id = `readingProgressId(memberId, materialId)`. */
+/** Where the member stopped in one material; id = `readingProgressId(idSeed, memberId, materialId)` (legacy rows: without the seed). */
 export interface ReadingProgressRow extends ReadingProgressData, RecordRowMeta<'readingProgress'> {}
 
 /** A material's text kept on the phone; `updatedAt` is the material version it belongs to. */
