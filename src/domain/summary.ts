@@ -1,7 +1,7 @@
 import type { Locale } from './locale'
 import type { ServiceActivity, StudyForm } from './records'
 import { SERVICE_ACTIVITIES } from './records'
-import { addDays, isIsoDate } from './week'
+import { addDays, isCalendarDate, isCalendarYear, utcMs } from './week'
 
 /**
  * The monthly phase summary's figures (阶段性总结), each defined once here: its key, label, unit,
@@ -16,8 +16,9 @@ import { addDays, isIsoDate } from './week'
 
 const MONTH_RE = /^\d{4}-(?:0[1-9]|1[0-2])$/
 
+/** A `YYYY-MM` month key in years MIN_YEAR–MAX_YEAR (so the months either side are months too). */
 export function isMonthKey(value: string): boolean {
-  return MONTH_RE.test(value)
+  return MONTH_RE.test(value) && isCalendarYear(Number(value.slice(0, 4)))
 }
 
 /** The month key `YYYY-MM` of a date `YYYY-MM-DD`. */
@@ -48,13 +49,13 @@ export function monthsBetween(from: string, to: string): string[] {
 function zoneOffset(timeZone: string, instant: number): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant)
   const part = (type: string) => Number(parts.find(p => p.type === type)?.value)
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'))
+  const wall = utcMs(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'))
   return wall - Math.floor(instant / 1000) * 1000
 }
 
 /** The instant (ms) a day begins in a time zone. */
 export function startOfDayIn(date: string, timeZone: string): number {
-  if (!isIsoDate(date))
+  if (!isCalendarDate(date))
     throw new RangeError(`not a date: ${date}`)
   const wall = Date.parse(`${date}T00:00:00Z`)
   const first = wall - zoneOffset(timeZone, wall)

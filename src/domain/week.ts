@@ -10,25 +10,59 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
 const WEEK_RE = /^(\d{4})-W(\d{2})$/
 const DAY_MS = 86_400_000
 
-/** True for a real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
-export function isIsoDate(value: string): boolean {
+/**
+ * Years a date, week or month from outside may have. Arithmetic on them reaches about a year
+ * either side (a week's Monday, the next month) and must stay within 0000–9999, which `YYYY`
+ * can write; beyond it a query would fail inside the server instead of being refused.
+ */
+export const MIN_YEAR = 1
+export const MAX_YEAR = 9998
+
+/** Whether a year is one a date, week or month from outside may have. */
+export const isCalendarYear = (year: number): boolean => year >= MIN_YEAR && year <= MAX_YEAR
+
+const year4 = (year: number): string => String(year).padStart(4, '0')
+const pad2 = (n: number): string => String(n).padStart(2, '0')
+
+/** Milliseconds at a UTC wall-clock time; unlike `Date.UTC` alone, years 0–99 are not read as 1900–1999. */
+export function utcMs(year: number, monthIndex: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
+  const t = new Date(0)
+  t.setUTCFullYear(year, monthIndex, day)
+  t.setUTCHours(hours, minutes, seconds, 0)
+  return t.getTime()
+}
+
+// Days since the epoch of a real date in 0000–9999 (arithmetic may pass through any of them), or null.
+function calendarDays(value: string): number | null {
   const m = DATE_RE.exec(value)
   if (!m)
-    return false
+    return null
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const t = new Date(Date.UTC(y, mo - 1, d))
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
+  const t = new Date(utcMs(y, mo - 1, d))
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t.getTime() / DAY_MS : null
+}
+
+/** A real date of any four-digit year, which arithmetic on accepted dates may reach (a month's end). */
+export const isCalendarDate = (value: string): boolean => calendarDays(value) !== null
+
+/** True for a real calendar date written `YYYY-MM-DD` (rejects 2026-02-30) in years MIN_YEAR–MAX_YEAR. */
+export function isIsoDate(value: string): boolean {
+  return calendarDays(value) !== null && isCalendarYear(Number(value.slice(0, 4)))
 }
 
 function toUtcDays(date: string): number {
-  const m = DATE_RE.exec(date)
-  if (!m || !isIsoDate(date))
+  const days = calendarDays(date)
+  if (days === null)
     throw new RangeError(`not a YYYY-MM-DD date: ${date}`)
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
+  return days
 }
 
 function fromUtcDays(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10)
+  const t = new Date(days * DAY_MS)
+  const year = t.getUTCFullYear()
+  if (!(year >= 0 && year <= 9999))
+    throw new RangeError(`outside the four-digit calendar: ${days} days`)
+  return `${year4(year)}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`
 }
 
 /** `date` moved by `days` (negative goes back). */
@@ -47,13 +81,18 @@ export function weekKey(date: string): string {
   // The week belongs to the year of its Thursday.
   const thursday = addDays(date, 4 - isoWeekday(date))
   const year = Number(thursday.slice(0, 4))
-  const ordinal = toUtcDays(thursday) - toUtcDays(`${year}-01-01`)
+  const ordinal = toUtcDays(thursday) - toUtcDays(`${year4(year)}-01-01`)
   const week = Math.floor(ordinal / 7) + 1
-  return `${year}-W${String(week).padStart(2, '0')}`
+  return `${year4(year)}-W${String(week).padStart(2, '0')}`
 }
 
-/** True for a week key that names a week that exists (`2026-W53` yes, `2027-W53` no). */
+/** True for a week key that names a week that exists (`2026-W53` yes, `2027-W53` no), in years MIN_YEAR–MAX_YEAR. */
 export function isWeekKey(value: string): boolean {
+  return weekExists(value) && isCalendarYear(Number(value.slice(0, 4)))
+}
+
+// A week of any four-digit year (arithmetic may pass through year 0).
+function weekExists(value: string): boolean {
   const m = WEEK_RE.exec(value)
   if (!m)
     return false
@@ -63,17 +102,17 @@ export function isWeekKey(value: string): boolean {
 
 /** 52 or 53: the number of ISO weeks in an ISO week-numbering year. */
 export function weeksInYear(year: number): number {
-  return weekKey(`${year}-12-28`) === `${year}-W53` ? 53 : 52
+  return weekKey(`${year4(year)}-12-28`) === `${year4(year)}-W53` ? 53 : 52
 }
 
 /** Monday and Sunday of a week key. */
 export function weekRange(week: string): { start: string, end: string } {
   const m = WEEK_RE.exec(week)
-  if (!m || !isWeekKey(week))
+  if (!m || !weekExists(week))
     throw new RangeError(`not an ISO week key: ${week}`)
   const year = Number(m[1])
   // January 4th is always in week 1.
-  const jan4 = `${year}-01-04`
+  const jan4 = `${year4(year)}-01-04`
   const week1Monday = addDays(jan4, 1 - isoWeekday(jan4))
   const start = addDays(week1Monday, (Number(m[2]) - 1) * 7)
   return { start, end: addDays(start, 6) }
