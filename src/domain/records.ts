@@ -176,7 +176,8 @@ export const materialData = v.object({
   category: v.picklist(MATERIAL_CATEGORIES, msg('materialCategory')),
   body: text('materialBody', 1, MATERIAL_BODY_MAX),
   studyBy: v.optional(v.nullable(v.pipe(v.string(msg('studyBy')), v.check(isIsoDate, msg('studyBy'))))),
-  publishedAt: v.pipe(v.number(msg('publishedAt')), v.integer(msg('publishedAt')), v.minValue(0, msg('publishedAt'))),
+  // At most 2^53 − 1, as updatedAt: bigger integers lose precision, and PostgreSQL's bigint refuses them.
+  publishedAt: v.pipe(v.number(msg('publishedAt')), v.integer(msg('publishedAt')), v.minValue(0, msg('publishedAt')), v.maxValue(Number.MAX_SAFE_INTEGER, msg('publishedAt'))),
 })
 export type MaterialData = v.InferOutput<typeof materialData>
 
@@ -191,7 +192,7 @@ export const readingProgressData = v.object({
   position: v.pipe(v.number(msg('position')), v.integer(msg('position')), v.minValue(0, msg('position')), v.maxValue(MATERIAL_BODY_MAX, msg('position'))),
   percent: v.pipe(v.number(msg('percent')), v.minValue(0, msg('percent')), v.maxValue(100, msg('percent'))),
   secondsSpent: v.pipe(v.number(msg('secondsSpent')), v.integer(msg('secondsSpent')), v.minValue(0, msg('secondsSpent')), v.maxValue(10_000_000, msg('secondsSpent'))),
-  finishedAt: v.optional(v.nullable(v.pipe(v.number(msg('finishedAt')), v.integer(msg('finishedAt')), v.minValue(0, msg('finishedAt'))))),
+  finishedAt: v.optional(v.nullable(v.pipe(v.number(msg('finishedAt')), v.integer(msg('finishedAt')), v.minValue(0, msg('finishedAt')), v.maxValue(Number.MAX_SAFE_INTEGER, msg('finishedAt'))))),
 })
 export type ReadingProgressData = v.InferOutput<typeof readingProgressData>
 
