@@ -117,7 +117,7 @@ export default defineConfig({
         // it. A secretary's phone keeps it once 完成情况 has been opened (runtime cache below).
         globIgnores: ['screenshots/**', 'assets/echarts-*.js'],
         runtimeCaching: [{
-          urlPattern: ({ url }) => url.origin === self.location.origin && /^\/assets\/echarts-[\w-]+\.js$/.test(url.pathname),
+          urlPattern: ({ sameOrigin, url }) => sameOrigin && /^\/assets\/echarts-[\w-]+\.js$/.test(url.pathname),
           // Hashed file names never change content: once cached, no network is needed.
           handler: 'CacheFirst',
           options: { cacheName: 'echarts', expiration: { maxEntries: 4 } },
