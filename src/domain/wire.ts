@@ -75,6 +75,12 @@ export interface SyncRequest {
   clientId: string
   cursor: string | null
   changes: SyncChangeIn[]
+  /**
+   * true: the answer leaves out the rows this request applied (the client holds them) and its
+   * cursor moves past them. Absent or false (protocol v1): they come back in `changes` like any
+   * row after the cursor.
+   */
+  omitApplied?: boolean
 }
 
 export type SyncStatus = 'applied' | 'stale' | 'rejected'

@@ -421,7 +421,9 @@ async function holdChange(ctx: PassContext, sent: SentChange, error: Error & { c
 
 /** Sends one request of changes and settles its answer; returns whether a pull must follow. */
 async function pushBatch(ctx: PassContext, sent: SentChange[]): Promise<boolean> {
-  const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change) })
+  // omitApplied: the server does not send back the rows it applied; settling them needs only
+  // their results (the row's `base` is what was sent), so a 500-change push is not answered twice.
+  const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change), omitApplied: true })
   ctx.summary.requests++
   ctx.summary.pushed += sent.length
   const resetCursor = await applyResponse(ctx.memberId, response, sent, ctx.summary)

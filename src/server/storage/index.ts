@@ -11,6 +11,7 @@ import { migrationProvider } from './migrations'
 import { BranchAdminRepository } from './repositories/branch-admin'
 import { BranchRepository } from './repositories/branches'
 import { CompletionQueries } from './repositories/completion'
+import { DeviceRepository } from './repositories/devices'
 import { GridQueries } from './repositories/grid'
 import { MemberTokenRepository } from './repositories/member-tokens'
 import { MemberRepository } from './repositories/members'
@@ -25,8 +26,8 @@ import { SyncStore } from './sync'
  */
 
 export type { CreatedBranch } from './repositories/branches'
-export type { RecordReader } from './repositories/records'
-export type { AcceptedChange, PushOutcome, RecordOwner } from './sync'
+export type { RecordReader, RevRange } from './repositories/records'
+export type { AcceptedChange, PushOutcome, PushResult, RecordOwner } from './sync'
 
 export const SQLITE_FILE = 'study-log.sqlite'
 
@@ -41,6 +42,8 @@ export interface Storage {
   branches: BranchRepository
   members: MemberRepository
   memberTokens: MemberTokenRepository
+  /** A member's devices and the one-time codes that add one (issue #12). */
+  devices: DeviceRepository
   setupCodes: SetupCodeRepository
   studyCheckins: RecordRepository<'studyCheckins'>
   serviceLogs: RecordRepository<'serviceLogs'>
@@ -100,22 +103,24 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     await db.destroy()
     throw error
   }
-  const records = createRecordRepositories(db)
+  const records = createRecordRepositories(db, dialectName)
   const branches = new BranchRepository(db)
   const branchAdmin = new BranchAdminRepository(db)
+  const members = new MemberRepository(db)
   return {
     db,
     dialect: dialectName,
     branches,
-    members: new MemberRepository(db),
+    members,
     memberTokens: new MemberTokenRepository(db),
+    devices: new DeviceRepository(db, members),
     setupCodes: new SetupCodeRepository(db),
     ...records,
     completion: new CompletionQueries(db),
     branchAdmin,
     grid: new GridQueries(db, dialectName),
     summary: new SummaryQueries(db, branchAdmin),
-    sync: new SyncStore(db, records),
+    sync: new SyncStore(db, records, dialectName),
     createBranch: name => branches.create(name),
     close: () => db.destroy(),
   }

@@ -1,6 +1,9 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
+import { branchRevisionsMigration } from './branch-revisions-migration'
+import { memberDevicesMigration } from './devices-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
+import { membershipHistoryMigration } from './membership-history-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
 
 /**
@@ -146,6 +149,9 @@ export const migrations: Record<string, Migration> = {
   '0005_branch_indexes': branchIndexesMigration,
   '0007_query_indexes': queryIndexesMigration,
   '0008_member_id_seed': memberIdSeedMigration,
+  '0009_branch_revisions': branchRevisionsMigration,
+  '0010_member_devices': memberDevicesMigration,
+  '0011_membership_history': membershipHistoryMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

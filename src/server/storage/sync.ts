@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { MemberTable, RecordDataByTable } from '../../domain/records'
 import type { Role, SyncChangeOut } from '../../domain/wire'
-import type { RecordReader, RecordRepositories, RecordRepository, RecordWrite, StoredRecordHead } from './repositories/records'
+import type { RecordReader, RecordRepositories, RecordRepository, RecordWrite, RevRange, StoredRecordHead } from './repositories/records'
 import type { Database } from './schema'
 import { sql } from 'kysely'
 import { MEMBER_TABLES, SECRETARY_WRITE_TABLES } from '../../domain/records'
@@ -40,10 +40,94 @@ function ownerFor(table: MemberTable, stored: StoredRecordHead | undefined, writ
   return isSecretaryWritten(table) && stored?.branchId === writer.branchId ? stored.memberId : writer.memberId
 }
 
-/** Takes `n` revisions from the shared counter (its row lock orders concurrent writers); returns the first. */
-export async function takeRevisions(trx: Transaction<Database>, n: number): Promise<number> {
-  const top = await trx.updateTable('counters').set({ value: sql<number>`value + ${n}` }).where('name', '=', 'rev').returning('value').executeTakeFirstOrThrow()
+/** The counter row of a branch's revisions (migration 0009); `rev` is the global one they started from. */
+export const branchCounter = (branchId: string): string => `rev:${branchId}`
+
+/**
+ * Takes `n` revisions from the branch's counter and returns the first; `n = 0` only takes its
+ * row lock. Revisions are per branch: every row a member reads is of its own branch, so rev order
+ * is still commit order for every reader (a writer holds the row lock until it commits), and
+ * writers of different branches never wait on each other. A branch with no row yet (made after
+ * the migration) starts from the global counter, so every rev it gives is above any cursor.
+ */
+export async function takeRevisions(trx: Transaction<Database>, branchId: string, n: number): Promise<number> {
+  const top = await revisionsQuery(trx, branchId, n).executeTakeFirstOrThrow()
   return Number(top.value) - n + 1
+}
+
+function revisionsQuery(trx: Kysely<Database>, branchId: string, n: number) {
+  return trx.insertInto('counters')
+    .values({ name: branchCounter(branchId), value: sql<number>`(select c.value from counters c where c.name = 'rev') + ${n}` })
+    .onConflict(oc => oc.column('name').doUpdateSet({ value: sql<number>`counters.value + ${n}` }))
+    .returning('value')
+}
+
+/** A push lost a race with a writer that changed a row between judging and writing: judge again. */
+class RowMovedOn extends Error {}
+
+/** Work waiting for the next group commit, and where its result goes. */
+interface QueuedWrite {
+  work: (trx: Transaction<Database>) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Group commit for SQLite: pushes that arrive while a commit is on its way (better-sqlite3 blocks
+ * the event loop for the fsync of synchronous=FULL) are applied together in the next transaction,
+ * one savepoint each, so N pushes cost one fsync instead of N. A push is answered only after the
+ * COMMIT that holds it returned: acknowledged still means on disk. A push that fails rolls back
+ * its own savepoint and fails alone; a failed COMMIT fails all of its pushes.
+ */
+class WriteQueue {
+  private waiting: QueuedWrite[] = []
+  private running = false
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  run<R>(work: (trx: Transaction<Database>) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (!this.running) {
+        this.running = true
+        setImmediate(() => void this.drain())
+      }
+    })
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting
+      this.waiting = []
+      const settle: (() => void)[] = []
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          for (const write of group) {
+            await sql`savepoint push`.execute(trx)
+            try {
+              const value = await write.work(trx)
+              await sql`release push`.execute(trx)
+              settle.push(() => write.resolve(value))
+            }
+            catch (error) {
+              await sql`rollback to push`.execute(trx)
+              await sql`release push`.execute(trx)
+              settle.push(() => write.reject(error))
+            }
+          }
+        })
+        for (const done of settle)
+          done()
+      }
+      catch (error) {
+        for (const write of group)
+          write.reject(error)
+      }
+      // Let the requests that arrived meanwhile reach the queue before the next group starts.
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    this.running = false
+  }
 }
 
 /**
@@ -64,82 +148,163 @@ export function judge(stored: Pick<StoredRecordHead, 'memberId' | 'updatedAt' | 
   return 'applied'
 }
 
+/** What a push did: each change's outcome in request order, and the revs its applied rows took (none when nothing was written). */
+export interface PushResult {
+  outcomes: PushOutcome[]
+  applied: RevRange | null
+}
+
+/** A change judged `applied`, with the stored version it was judged against (undefined: no row). */
+interface Winner {
+  change: AcceptedChange
+  judged: StoredRecordHead | undefined
+}
+
 export class SyncStore {
-  constructor(private readonly db: Kysely<Database>, private readonly records: RecordRepositories) {}
+  private readonly writes: WriteQueue
 
-  /** Judges and applies `changes` in one transaction; outcomes keep the request's order. */
-  async push(owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[]): Promise<PushOutcome[]> {
+  constructor(private readonly db: Kysely<Database>, private readonly records: RecordRepositories, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite') {
+    this.writes = new WriteQueue(db)
+  }
+
+  /**
+   * Judges and applies `changes` in one transaction; outcomes keep the request's order.
+   *
+   * SQLite has one writer: the push joins the next group commit. On PostgreSQL the rows are read
+   * and judged without any lock, then ONE statement takes the branch's revisions and writes every
+   * winner, each only if its stored row is still the version judged; the counter's row lock is
+   * held from that statement to COMMIT only. If another writer changed a row in between, the push
+   * is judged again with the branch's counter locked first (then nobody can).
+   */
+  async push(owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[]): Promise<PushResult> {
     if (changes.length === 0)
-      return []
-    return this.db.transaction().execute(async (trx) => {
-      // Take the revision counter's write lock first: on PostgreSQL it serialises pushes so rev
-      // order is commit order; on SQLite it starts the write at once, under busy_timeout.
-      await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
-
-      const known = new Map<string, StoredRecordHead>()
-      for (const table of MEMBER_TABLES) {
-        const ids = [...new Set(changes.filter(c => c.table === table).map(c => c.id))]
-        if (ids.length === 0)
-          continue
-        for (const [id, head] of await this.records[table].findHeads(ids, trx))
-          known.set(`${table}:${id}`, head)
+      return { outcomes: [], applied: null }
+    if (this.dialect === 'sqlite')
+      return this.writes.run(trx => this.pushIn(trx, owner, clientId, changes, true))
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(trx => this.pushIn(trx, owner, clientId, changes, attempt > 0))
       }
-
-      const outcomes: PushOutcome[] = []
-      // The last applied version of each row in this push: that is the one written.
-      const winners = new Map<string, AcceptedChange>()
-      for (const change of changes) {
-        const key = `${change.table}:${change.id}`
-        if (isSecretaryWritten(change.table) && owner.role !== 'secretary') {
-          outcomes.push('secretaryOnly')
-          continue
-        }
-        const stored = known.get(key)
-        const columns = (this.records[change.table] as RecordRepository).columnsOf(change.deleted, change.data)
-        const identical = stored !== undefined && stored.deleted === change.deleted && sameColumns(stored.columns, columns)
-        const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId, identical)
-        if (verdict === 'replay') {
-          outcomes.push('applied')
-          continue
-        }
-        outcomes.push(verdict)
-        if (verdict !== 'applied')
-          continue
-        known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, columns })
-        winners.delete(key)
-        winners.set(key, change)
+      catch (error) {
+        // Locked first, only a row of another branch written under the same id can still move on.
+        if (!(error instanceof RowMovedOn) || attempt >= 5)
+          throw error
       }
-      if (winners.size === 0)
-        return outcomes
+    }
+  }
 
-      let rev = await takeRevisions(trx, winners.size) - 1
-      const writes = new Map<MemberTable, RecordWrite[]>()
-      for (const change of winners.values()) {
-        rev += 1
-        const list = writes.get(change.table) ?? []
-        list.push({ id: change.id, memberId: owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, rev, data: change.data })
-        writes.set(change.table, list)
+  private async pushIn(trx: Transaction<Database>, owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[], lockFirst: boolean): Promise<PushResult> {
+    // Locked first, the judgement cannot go out of date: every writer of the branch's rows holds
+    // this lock while it writes (and on SQLite the transaction is the only writer anyway).
+    if (lockFirst)
+      await takeRevisions(trx, owner.branchId, 0)
+
+    const known = new Map<string, StoredRecordHead>()
+    for (const table of MEMBER_TABLES) {
+      const ids = [...new Set(changes.filter(c => c.table === table).map(c => c.id))]
+      if (ids.length === 0)
+        continue
+      for (const [id, head] of await this.records[table].findHeads(ids, trx))
+        known.set(`${table}:${id}`, head)
+    }
+    // The stored rows as read, before this push's own changes replace them in `known`.
+    const judged = new Map(known)
+
+    const outcomes: PushOutcome[] = []
+    // The last applied version of each row in this push: that is the one written.
+    const winners = new Map<string, Winner>()
+    for (const change of changes) {
+      const key = `${change.table}:${change.id}`
+      if (isSecretaryWritten(change.table) && owner.role !== 'secretary') {
+        outcomes.push('secretaryOnly')
+        continue
       }
-      for (const [table, list] of writes)
-        await (this.records[table] as RecordRepository).upsert(list, trx)
-      return outcomes
+      const stored = known.get(key)
+      const columns = (this.records[change.table] as RecordRepository).columnsOf(change.deleted, change.data)
+      const identical = stored !== undefined && stored.deleted === change.deleted && sameColumns(stored.columns, columns)
+      const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId, identical)
+      if (verdict === 'replay') {
+        outcomes.push('applied')
+        continue
+      }
+      outcomes.push(verdict)
+      if (verdict !== 'applied')
+        continue
+      known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, rev: -1, columns })
+      winners.delete(key)
+      winners.set(key, { change, judged: judged.get(key) })
+    }
+    if (winners.size === 0)
+      return { outcomes, applied: null }
+
+    const n = winners.size
+    const byTable = new Map<MemberTable, { writes: RecordWrite[], expected: { id: string, rev: number }[], offsets: number[] }>()
+    let offset = 0
+    for (const { change, judged: head } of winners.values()) {
+      const entry = byTable.get(change.table) ?? { writes: [], expected: [], offsets: [] }
+      entry.writes.push({ id: change.id, memberId: owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, rev: 0, data: change.data })
+      entry.offsets.push(offset++)
+      if (head)
+        entry.expected.push({ id: change.id, rev: head.rev })
+      byTable.set(change.table, entry)
+    }
+
+    if (this.dialect === 'sqlite') {
+      const first = await takeRevisions(trx, owner.branchId, n)
+      for (const [table, entry] of byTable) {
+        entry.writes.forEach((w, i) => {
+          w.rev = first + entry.offsets[i]!
+        })
+        await (this.records[table] as RecordRepository).upsert(entry.writes, trx)
+      }
+      return { outcomes, applied: { first, last: first + n - 1 } }
+    }
+
+    // PostgreSQL: the revisions and every write in one statement. Its data-modifying CTEs run
+    // once each; the rows take their revs from `taken`, so the counter is locked before any row.
+    const parts = [...byTable].map(([table, entry], i) => {
+      const query = (this.records[table] as RecordRepository).guardedUpsert(entry.writes, trx, k => sql<number>`(select value from taken) - ${n - 1 - entry.offsets[k]!}`, entry.expected)
+      return sql`${sql.raw(`w${i}`)} as (${query})`
     })
+    const written = sql.join([...byTable.keys()].map((_, i) => sql`(select count(*) from ${sql.raw(`w${i}`)})`), sql` + `)
+    const { rows } = await sql<{ top: number, written: number }>`with taken as (${revisionsQuery(trx, owner.branchId, n)}), ${sql.join(parts)} select (select value from taken) as top, ${written} as written`.execute(trx)
+    const [result] = rows
+    if (!result || Number(result.written) !== n)
+      throw new RowMovedOn()
+    const last = Number(result.top)
+    return { outcomes, applied: { first: last - n + 1, last } }
+  }
+
+  /**
+   * Whether the reader has anything to pull after `afterRev` (outside `skip`, its own push), and
+   * the branch's revision counter, in ONE statement (one snapshot): an up-to-date pull costs a
+   * primary-key read and a few index range probes. When nothing is newer, the reader holds every
+   * row up to `top`: rows with a rev up to the committed counter are all committed (each writer
+   * holds the counter's lock until it commits).
+   */
+  async probe(reader: RecordReader, afterRev: number, skip: RevRange | null): Promise<{ top: number, newer: boolean }> {
+    const newer = sql.join(MEMBER_TABLES.map(table => this.records[table].newerExists(reader, afterRev, skip)), sql` or `)
+    const { rows } = await sql<{ top: number | null, newer: number }>`select (select max(value) from counters where name in ('rev', ${branchCounter(reader.branchId)})) as top, case when ${newer} then 1 else 0 end as newer`.execute(this.db)
+    return { top: Number(rows[0]?.top ?? 0), newer: Number(rows[0]?.newer ?? 1) === 1 }
   }
 
   /**
    * What a sync answer sends, read in ONE snapshot: the stored copies of `stale` rows a client at
    * `afterRev` has already been sent (the protocol promises the winning copy comes back), first,
    * then what the reader may read with rev after `afterRev`, oldest first, all within `limit`:
-   * its own rows of every table and its branch's rows of the shared tables.
+   * its own rows of every table and its branch's rows of the shared tables; none with a rev in
+   * `skip` (the rows the caller's push just applied, when it asked not to get them back).
+   * `through` is the highest rev the answer accounts for: the last row sent, or when the page is
+   * complete the end of `skip`.
    *
-   * The cursor becomes the highest rev sent, and rev order is commit order (every writer holds
-   * the counter's row lock until it commits). Tables read in separate snapshots could see a row
-   * of one table committed after another table was read, with a higher rev than a row of that
-   * other table committed in between: that row would then sit behind the cursor for good. One
+   * The cursor becomes `through`, and rev order is commit order (every writer holds the branch
+   * counter's row lock until it commits). Tables read in separate snapshots could see a row of one
+   * table committed after another table was read, with a higher rev than a row of that other
+   * table committed in between: that row would then sit behind the cursor for good. One
    * REPEATABLE READ transaction is one snapshot on PostgreSQL; SQLite ignores the isolation
    * settings, and its transaction is one snapshot (and one connection) already.
    */
-  async pull(reader: RecordReader, afterRev: number, limit: number, stale: readonly { table: MemberTable, id: string }[] = []): Promise<{ resent: SyncChangeOut[], changes: SyncChangeOut[], hasMore: boolean }> {
+  async pull(reader: RecordReader, afterRev: number, limit: number, stale: readonly { table: MemberTable, id: string }[] = [], skip: RevRange | null = null): Promise<{ resent: SyncChangeOut[], changes: SyncChangeOut[], hasMore: boolean, through: number }> {
     return this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
       const resent: SyncChangeOut[] = []
       for (const table of MEMBER_TABLES) {
@@ -152,9 +317,15 @@ export class SyncStore {
       // The `room + 1` oldest of the union are among each table's `room + 1` oldest.
       const all: SyncChangeOut[] = []
       for (const table of MEMBER_TABLES)
-        all.push(...await this.records[table].changedFor(reader, afterRev, room + 1, trx) as SyncChangeOut[])
+        all.push(...await this.records[table].changedFor(reader, afterRev, room + 1, trx, skip) as SyncChangeOut[])
       all.sort((a, b) => a.rev - b.rev)
-      return { resent, changes: all.slice(0, room), hasMore: all.length > room }
+      const changes = all.slice(0, room)
+      const hasMore = all.length > room
+      const sent = changes.at(-1)?.rev ?? afterRev
+      // A complete page leaves nothing unsent below the end of `skip`: the push committed before
+      // this snapshot was taken, and every lower rev committed before the push took its revs.
+      const through = !hasMore && skip ? Math.max(sent, skip.last) : sent
+      return { resent, changes, hasMore, through }
     })
   }
 }

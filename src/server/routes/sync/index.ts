@@ -3,7 +3,7 @@ import type { Locale } from '../../../domain/locale'
 import type { FieldIssue, MemberTable } from '../../../domain/records'
 import type { SyncRequest, SyncResponse, SyncResult } from '../../../domain/wire'
 import type { ServerMessageKey } from '../../i18n'
-import type { AcceptedChange, PushOutcome, RecordOwner } from '../../storage'
+import type { AcceptedChange, PushOutcome, RecordOwner, RevRange } from '../../storage'
 import { MEMBER_TABLES, UUID_RE, validateRecordData } from '../../../domain/records'
 import { SYNC_BATCH_LIMIT } from '../../../domain/wire'
 import { memberOf, requireMember } from '../../auth'
@@ -59,7 +59,7 @@ function judgeChangeShape(raw: unknown, locale: Locale): { accepted: AcceptedCha
   return { accepted: { table: table as MemberTable, id, updatedAt: change.updatedAt as number, deleted, data } }
 }
 
-function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, afterRev: number, requestCursor: string | null, changes: unknown[] } {
+function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, afterRev: number, requestCursor: string | null, changes: unknown[], omitApplied: boolean } {
   const request = bodyObject(body) as Partial<Record<keyof SyncRequest, unknown>>
   const issues: FieldIssue[] = []
   const clientId = request.clientId
@@ -72,13 +72,15 @@ function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, af
     issues.push({ path: 'cursor', message: t(locale, 'cursor') })
   if (!Array.isArray(request.changes))
     issues.push({ path: 'changes', message: t(locale, 'changesArray') })
+  if (request.omitApplied !== undefined && typeof request.omitApplied !== 'boolean')
+    issues.push({ path: 'omitApplied', message: t(locale, 'omitApplied') })
   if (issues.length > 0)
     throw validationError(issues, locale)
   const changes = request.changes as unknown[]
   if (changes.length > SYNC_BATCH_LIMIT)
     throw new ApiError('payload_too_large', 'tooManyChanges')
   const requestCursor = typeof cursor === 'string' ? cursor : null
-  return { clientId: clientId as string, afterRev: requestCursor === null ? 0 : Number(requestCursor), requestCursor, changes }
+  return { clientId: clientId as string, afterRev: requestCursor === null ? 0 : Number(requestCursor), requestCursor, changes, omitApplied: request.omitApplied === true }
 }
 
 // Why a change was refused, in words that say who may write it.
@@ -107,7 +109,7 @@ function isDataError(error: unknown): boolean {
  * and the others are still applied; a fault of the database itself stays a 500 for the request,
  * which the client sends again (what was applied meanwhile replays as applied).
  */
-async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: string, accepted: AcceptedChange[]): Promise<(PushOutcome | 'unstorable')[]> {
+async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: string, accepted: AcceptedChange[]): Promise<{ outcomes: (PushOutcome | 'unstorable')[], applied: RevRange | null }> {
   const { sync } = request.server.storage
   try {
     return await sync.push(owner, clientId, accepted)
@@ -117,12 +119,13 @@ async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: s
       throw error
     request.log.error({ err: error }, 'sync push refused by the database; retrying change by change')
     if (accepted.length === 1)
-      return ['unstorable']
+      return { outcomes: ['unstorable'], applied: null }
   }
+  // Several transactions give no one range of revs: the answer sends these rows back.
   const outcomes: (PushOutcome | 'unstorable')[] = []
   for (const change of accepted) {
     try {
-      outcomes.push(...await sync.push(owner, clientId, [change]))
+      outcomes.push(...(await sync.push(owner, clientId, [change])).outcomes)
     }
     catch (error) {
       if (!isDataError(error))
@@ -131,7 +134,7 @@ async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: s
       outcomes.push('unstorable')
     }
   }
-  return outcomes
+  return { outcomes, applied: null }
 }
 
 /** POST /sync: push a batch of changes (each judged alone), then pull what the member may read. */
@@ -146,7 +149,7 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
   }, async (request): Promise<SyncResponse> => {
     const member = memberOf(request)
     const locale = localeOf(request)
-    const { clientId, afterRev, requestCursor, changes } = parseSyncRequest(request.body, locale)
+    const { clientId, afterRev, requestCursor, changes, omitApplied } = parseSyncRequest(request.body, locale)
 
     const results: SyncResult[] = Array.from({ length: changes.length })
     const accepted: AcceptedChange[] = []
@@ -162,7 +165,7 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
     })
 
     const owner = { memberId: member.id, branchId: member.branchId, role: member.role }
-    const outcomes = await pushEach(request, owner, clientId, accepted)
+    const { outcomes, applied } = await pushEach(request, owner, clientId, accepted)
     outcomes.forEach((outcome, i) => {
       const { table, id } = accepted[i]!
       results[acceptedAt[i]!] = outcome === 'applied' || outcome === 'stale'
@@ -175,12 +178,21 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
     // A stale change's winner may sit behind the client's cursor: send it again, first, within
     // the page's 500 rows, without moving the cursor back.
     const stale = accepted.filter((_, i) => outcomes[i] === 'stale')
-    const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT, stale)
-    const last = pulled.changes.at(-1)
+    // omitApplied: the rows this push applied are not sent back (the client holds them), and the
+    // cursor moves past them; other devices of the member still pull them with their cursors.
+    const skip = omitApplied ? applied : null
+    const cursorAt = (rev: number) => rev > afterRev ? String(rev) : requestCursor
+    if (stale.length === 0) {
+      // Up to date (the common case): one cheap statement, no page read.
+      const probe = await app.storage.sync.probe(owner, afterRev, skip)
+      if (!probe.newer)
+        return { results, changes: [], cursor: cursorAt(Math.max(probe.top, skip?.last ?? 0)), hasMore: false }
+    }
+    const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT, stale, skip)
     return {
       results,
       changes: [...pulled.resent, ...pulled.changes],
-      cursor: last ? String(last.rev) : requestCursor,
+      cursor: cursorAt(pulled.through),
       hasMore: pulled.hasMore,
     }
   })

@@ -161,8 +161,9 @@ export class BranchAdminRepository {
     const clientId = `proxy:${secretaryId}`
     const table = entry.table === 'studyCheckins' ? 'study_checkins' : 'service_logs'
     return this.db.transaction().execute(async (trx) => {
-      // The same lock order as a sync push: the revision counter first.
-      await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
+      // The same lock order as a sync push: the branch's revision counter first (no writer of
+      // the branch's rows can then change the row judged here).
+      await takeRevisions(trx, branchId, 0)
       const content = entry.table === 'studyCheckins'
         ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null }
         : { date: entry.data.date, week: weekKey(entry.data.date), community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }
@@ -174,7 +175,7 @@ export class BranchAdminRepository {
         return { result: 'forbidden' }
       if (verdict === 'replay' || verdict === 'stale')
         return { result: verdict === 'replay' ? 'applied' : 'stale', rev: Number(stored!.rev) }
-      const rev = await takeRevisions(trx, 1)
+      const rev = await takeRevisions(trx, branchId, 1)
       const values = { id: entry.id, member_id: memberId, branch_id: branchId, updated_at: entry.updatedAt, client_id: clientId, deleted: 0, rev, entered_by: secretaryId, ...content }
       const { id: _id, member_id: _member, ...update } = values
       await (trx as Kysely<any>).insertInto(table).values(values).onConflict(oc => oc.column('id').doUpdateSet(update)).execute()
@@ -256,11 +257,11 @@ export class BranchAdminRepository {
    */
   async patchProblem(branchId: string, problemId: string, secretaryId: string, patch: ProblemPatch, now: number = Date.now()): Promise<BranchProblem | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('counters').set({ value: sql<number>`value` }).where('name', '=', 'rev').execute()
+      await takeRevisions(trx, branchId, 0)
       const current = await trx.selectFrom('problems').select(['id', 'status']).where('id', '=', problemId).where('branch_id', '=', branchId).where('deleted', '=', 0).executeTakeFirst()
       if (!current)
         return undefined
-      const rev = await takeRevisions(trx, 1)
+      const rev = await takeRevisions(trx, branchId, 1)
       const set: Record<string, unknown> = { status: patch.status, rev }
       if (patch.ownerName !== undefined)
         set.owner_name = patch.ownerName

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely'
+import type { Expression, Kysely, RawBuilder } from 'kysely'
 import type { MemberTable, ProblemStatus, RecordDataByTable, ServerFields } from '../../../domain/records'
 import type { MaterialBodyResponse, PulledDataByTable, ServerExtrasByTable, SyncChangeOut } from '../../../domain/wire'
 import type { Database, RecordColumns } from '../schema'
+import { sql } from 'kysely'
 import { weekKey } from '../../../domain/week'
 
 /**
@@ -25,8 +26,16 @@ export interface StoredRecordHead {
   updatedAt: number
   clientId: string
   deleted: boolean
+  /** The stored rev: every write gives a row a new one, so an unchanged rev means an unchanged row. */
+  rev: number
   /** The data columns as stored (what `columnsOf` gives for a change), to tell a replay from another change. */
   columns: Columns
+}
+
+/** Revisions `first`..`last` of a branch: a push's own applied rows, which its answer need not send back. */
+export interface RevRange {
+  first: number
+  last: number
 }
 
 /** A row as written by an applied change. */
@@ -243,7 +252,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
   readonly table: T
   readonly sqlTable: RecordSqlTable
 
-  constructor(protected readonly db: Kysely<Database>, private readonly spec: RecordSpec<T>) {
+  constructor(protected readonly db: Kysely<Database>, private readonly spec: RecordSpec<T>, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.table = spec.table
     this.sqlTable = spec.sqlTable
   }
@@ -258,43 +267,95 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     return this.spec.toColumns(deleted ? null : data)
   }
 
+  /**
+   * Ids as ONE bound parameter, whatever their number: a PostgreSQL array, or a JSON array SQLite
+   * unpacks with json_each. One statement per table instead of one per 200 ids, and no
+   * bound-parameter limit.
+   */
+  private idsParam(ids: readonly string[]): RawBuilder<string> {
+    return this.dialect === 'postgres'
+      ? sql<string>`any(${sql.val([...ids])}::text[])`
+      : sql<string>`(select value from json_each(${JSON.stringify(ids)}))`
+  }
+
   /** Owner, version, writer and stored content of the rows with these ids (any owner). */
   async findHeads(ids: readonly string[], db: Kysely<Database> = this.db): Promise<Map<string, StoredRecordHead>> {
     const heads = new Map<string, StoredRecordHead>()
+    if (ids.length === 0)
+      return heads
     const dataColumns = Object.keys(this.spec.toColumns(null))
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'deleted', ...dataColumns]).where('id', 'in', ids.slice(i, i + CHUNK)).execute()
-      for (const row of rows as (RecordColumns & Columns)[]) {
-        const columns = Object.fromEntries(dataColumns.map(c => [c, row[c] ?? null]))
-        heads.set(row.id, { id: row.id, memberId: row.member_id, branchId: row.branch_id, updatedAt: Number(row.updated_at), clientId: row.client_id, deleted: Number(row.deleted) === 1, columns })
-      }
+    const idIn = this.dialect === 'postgres' ? sql<boolean>`id = ${this.idsParam(ids)}` : sql<boolean>`id in ${this.idsParam(ids)}`
+    const rows = await this.handle(db).selectFrom(this.sqlTable).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'deleted', 'rev', ...dataColumns]).where(idIn).execute()
+    for (const row of rows as (RecordColumns & Columns)[]) {
+      const columns = Object.fromEntries(dataColumns.map(c => [c, row[c] ?? null]))
+      heads.set(row.id, { id: row.id, memberId: row.member_id, branchId: row.branch_id, updatedAt: Number(row.updated_at), clientId: row.client_id, deleted: Number(row.deleted) === 1, rev: Number(row.rev), columns })
     }
     return heads
+  }
+
+  private rowValues(w: RecordWrite<T>, rev: number | Expression<number>) {
+    return {
+      id: w.id,
+      member_id: w.memberId,
+      branch_id: w.branchId,
+      updated_at: w.updatedAt,
+      client_id: w.clientId,
+      deleted: w.deleted ? 1 : 0,
+      rev,
+      ...this.spec.toColumns(w.deleted ? null : w.data),
+    }
   }
 
   /** Inserts or replaces rows' written columns (the caller has already judged them); columns no spec writes, such as a problem's status, keep their value. */
   async upsert(writes: readonly RecordWrite<T>[], db: Kysely<Database> = this.db): Promise<void> {
     for (let i = 0; i < writes.length; i += CHUNK) {
-      const values = writes.slice(i, i + CHUNK).map(w => ({
-        id: w.id,
-        member_id: w.memberId,
-        branch_id: w.branchId,
-        updated_at: w.updatedAt,
-        client_id: w.clientId,
-        deleted: w.deleted ? 1 : 0,
-        rev: w.rev,
-        ...this.spec.toColumns(w.deleted ? null : w.data),
-      }))
+      const values = writes.slice(i, i + CHUNK).map(w => this.rowValues(w, w.rev))
       const columns = Object.keys(values[0]!).filter(c => c !== 'id' && c !== 'member_id')
       await this.handle(db).insertInto(this.sqlTable).values(values).onConflict(oc => oc.column('id').doUpdateSet(eb => Object.fromEntries(columns.map(c => [c, eb.ref(`excluded.${c}` as any)])) as any)).execute()
     }
   }
 
-  /** The reader's rows (or the branch's, for a shared table) changed after `afterRev`, oldest first, at most `limit`. */
-  async changedFor(reader: RecordReader, afterRev: number, limit: number, db: Kysely<Database> = this.db): Promise<SyncChangeOut<T>[]> {
+  /**
+   * The upsert of `writes` as one statement to run inside a PostgreSQL WITH (not executed here):
+   * each row's rev is `revOf(i)` (an expression over the counter the statement takes), and a
+   * stored row is replaced only while it is the version judged, `expected` (id and rev; an id
+   * not there was judged absent). RETURNING id lists the rows written: fewer than `writes` means
+   * another writer got there first.
+   */
+  guardedUpsert(writes: readonly RecordWrite<T>[], db: Kysely<Database>, revOf: (i: number) => Expression<number>, expected: readonly { id: string, rev: number }[]) {
     const t = this.sqlTable
-    const rows = await this.readable(db, reader).where(`${t}.rev`, '>', afterRev).orderBy(`${t}.rev`).limit(limit).execute()
+    const values = writes.map((w, i) => this.rowValues(w, revOf(i)))
+    const columns = Object.keys(values[0]!).filter(c => c !== 'id' && c !== 'member_id')
+    const unchanged = expected.length === 0
+      ? sql<boolean>`false`
+      : sql<boolean>`(${sql.ref(`${t}.id`)}, ${sql.ref(`${t}.rev`)}) in (values ${sql.join(expected.map(e => sql`(${e.id}, cast(${e.rev} as bigint))`))})`
+    return this.handle(db).insertInto(t).values(values as any).onConflict(oc => oc.column('id').doUpdateSet(eb => Object.fromEntries(columns.map(c => [c, eb.ref(`excluded.${c}` as any)])) as any).where(unchanged)).returning('id')
+  }
+
+  /**
+   * The reader's rows (or the branch's, for a shared table) changed after `afterRev`, oldest first,
+   * at most `limit`; none with a rev in `skip` (the caller's own push, which it already holds).
+   */
+  async changedFor(reader: RecordReader, afterRev: number, limit: number, db: Kysely<Database> = this.db, skip: RevRange | null = null): Promise<SyncChangeOut<T>[]> {
+    const t = this.sqlTable
+    let query = this.readable(db, reader).where(`${t}.rev`, '>', afterRev)
+    if (skip)
+      query = query.where((eb: any) => eb.or([eb(`${t}.rev`, '<', skip.first), eb(`${t}.rev`, '>', skip.last)]))
+    const rows = await query.orderBy(`${t}.rev`).limit(limit).execute()
     return rows.map((row: Columns) => this.toChange(row as RecordColumns & Columns))
+  }
+
+  /**
+   * Whether the reader may read a row of this table with rev after `afterRev` (outside `skip`),
+   * as an SQL condition: index range probes on (member_id, rev) or (branch_id, rev), no join.
+   */
+  newerExists(reader: RecordReader, afterRev: number, skip: RevRange | null): RawBuilder<boolean> {
+    const owner = this.spec.shared ? sql`branch_id = ${reader.branchId}` : sql`member_id = ${reader.memberId}`
+    const probe = (range: RawBuilder<unknown>) => sql<boolean>`exists (select 1 from ${sql.table(this.sqlTable)} where ${owner} and ${range})`
+    if (!skip)
+      return probe(sql`rev > ${afterRev}`)
+    // Two ranges, each an index range scan: the push's own rows are never visited.
+    return sql<boolean>`(${probe(sql`rev > ${afterRev} and rev < ${skip.first}`)} or ${probe(sql`rev > ${Math.max(afterRev, skip.last)}`)})`
   }
 
   /** The readable rows with these ids whose rev is at most `maxRev` (already behind a cursor). */
@@ -340,8 +401,8 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
 
 /** Materials: the shared rows of the sync, plus the body a member downloads on its own. */
 export class MaterialRepository extends RecordRepository<'materials'> {
-  constructor(db: Kysely<Database>) {
-    super(db, materialSpec)
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
+    super(db, materialSpec, dialect)
   }
 
   /** The text of a live material of the reader's branch, or undefined (unknown, unpublished, another branch's). */
@@ -360,13 +421,13 @@ export class MaterialRepository extends RecordRepository<'materials'> {
 
 export type RecordRepositories = { [T in MemberTable]: RecordRepository<T> } & { materials: MaterialRepository }
 
-export function createRecordRepositories(db: Kysely<Database>): RecordRepositories {
+export function createRecordRepositories(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite'): RecordRepositories {
   return {
-    studyCheckins: new RecordRepository(db, studyCheckinSpec),
-    serviceLogs: new RecordRepository(db, serviceLogSpec),
-    readingNotes: new RecordRepository(db, readingNoteSpec),
-    problems: new RecordRepository(db, problemSpec),
-    materials: new MaterialRepository(db),
-    readingProgress: new RecordRepository(db, readingProgressSpec),
+    studyCheckins: new RecordRepository(db, studyCheckinSpec, dialect),
+    serviceLogs: new RecordRepository(db, serviceLogSpec, dialect),
+    readingNotes: new RecordRepository(db, readingNoteSpec, dialect),
+    problems: new RecordRepository(db, problemSpec, dialect),
+    materials: new MaterialRepository(db, dialect),
+    readingProgress: new RecordRepository(db, readingProgressSpec, dialect),
   }
 }
