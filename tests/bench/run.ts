@@ -27,6 +27,7 @@ import { REPO_ROOT } from '../browser/support/paths'
 import { createBranch, startServer } from '../browser/support/server'
 import { branchBench, branchRows } from './branch'
 import { readerFirstScreen, readerLog, readerRows } from './reader'
+import { SYNC_PARTS, syncBench, syncPartsFromArgv, syncTable } from './sync'
 
 const JS_BUDGET_KIB = 150
 const SAVES = 20
@@ -40,6 +41,8 @@ const LISTS_ONLY = process.argv.includes('--lists')
 const READER_ONLY = process.argv.includes('--reader')
 /** `npm run bench -- --branch`: only (f), the secretary's grid and summary on a 500-member year, printed. */
 const BRANCH_ONLY = process.argv.includes('--branch')
+/** `npm run bench -- sync [browser|node|load]`: only the sync figures beside their peers (tests/bench/sync.ts), printed and written to out/sync.json. */
+const SYNC_ONLY = syncPartsFromArgv(process.argv)
 
 interface ScriptSize { url: string, bytes: number, gzipBytes: number }
 interface FirstPageResult { page: string, files: ScriptSize[], totalGzipKiB: number, budgetKiB: number, pass: boolean }
@@ -440,6 +443,10 @@ async function readerOnly(browser: Browser, server: RunningServer): Promise<void
 }
 
 async function main(): Promise<void> {
+  if (SYNC_ONLY) {
+    console.log(syncTable(await syncBench(SYNC_ONLY)))
+    return
+  }
   if (BRANCH_ONLY) {
     const branch = await branchBench()
     console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls: [], branch }))
@@ -493,6 +500,8 @@ async function main(): Promise<void> {
 
     const secretaryViews = await branchBench()
 
+    const sync = await syncBench(SYNC_PARTS, { appBuild: build })
+
     const cpu = cpus()
     const results = {
       date: new Date().toISOString().slice(0, 10),
@@ -503,11 +512,12 @@ async function main(): Promise<void> {
       scrolls,
       reader,
       branch: secretaryViews,
+      sync,
     }
     const outDir = path.join(REPO_ROOT, 'tests/bench/out')
     await mkdir(outDir, { recursive: true })
     await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
-    if (!await writeReadme(readmeTable(results)))
+    if (!await writeReadme(`${readmeTable(results)}\n\n${syncTable(sync)}`))
       console.warn('README.md has no <!-- bench:start --> … <!-- bench:end --> block: table not written')
     console.log('results written to tests/bench/out/results.json and README.md')
     if (firstPage.some(f => !f.pass))
