@@ -1,12 +1,11 @@
 import type { ImportResult } from '@/app/db/backup'
 import type { SessionRow } from '@/app/db/database'
+import type { parseBackup } from '@/domain/backup'
 import type { MemberInfo, SetupResponse } from '@/domain/wire'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
-import { mergeBackup } from '@/app/db/backup'
 import { clearSessionData, loadSession, saveSession } from '@/app/db/session'
-import { BackupFormatError, BackupMemberError, noSessionMessage, parseBackup } from '@/domain/backup'
 import { useSettingsStore } from './settings'
 
 /**
@@ -128,6 +127,8 @@ export const useSessionStore = defineStore('session', () => {
    * a backup or has no login throws `BackupFormatError`.
    */
   async function restoreFromBackup(text: string): Promise<ImportResult> {
+    // The backup code (parsing, merging) is fetched only by a phone that restores one.
+    const { BackupFormatError, BackupMemberError, noSessionMessage, parseBackup } = await import('@/domain/backup')
     const lang = useSettingsStore().locale
     const backup = parseBackup(text, lang)
     if (!backup.session || backup.session.member.id !== backup.member.id)
@@ -147,6 +148,7 @@ export const useSessionStore = defineStore('session', () => {
       await clearSessionData()
       await saveSession(token, who)
     }
+    const { mergeBackup } = await import('@/app/db/backup')
     const result = await mergeBackup(backup, who.id)
     const current = await loadSession()
     // saveSession keeps a seed the device already had; the backup's fills in one it lacked.
