@@ -11,6 +11,7 @@ import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
 import { answerClientError, ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
 import { installFailureLimits } from './rate-limits'
 import branchRoutes from './routes/branch'
+import deviceRoutes from './routes/devices'
 import docsRoutes from './routes/docs'
 import healthRoutes from './routes/health'
 import joinRoutes from './routes/join'
@@ -136,6 +137,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(syncRoutes)
     await api.register(materialRoutes)
     await api.register(branchRoutes)
+    await api.register(deviceRoutes)
   }, { prefix: API_PREFIX })
 
   const staticRoot = opts.staticDir ? resolve(opts.staticDir) : null

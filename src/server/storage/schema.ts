@@ -37,6 +37,23 @@ export interface MemberTokensTable {
   revoked_at: number | null
   /** Last authenticated request with this token (ms, written at most once a minute). */
   last_seen_at: number | null
+  /** The device's public id (members and secretaries name a device by it, never by its hash). Null only for a row written by code older than migration 0010. */
+  device_id: string | null
+  /** From the browser's User-Agent when issued (`deviceNameFrom`), or null. */
+  device_name: string | null
+}
+
+/** One-time codes that sign a phone in as an existing member (issue #12): stored hashed, used once. */
+export interface SignInCodesTable {
+  /** sha256 hex of the normalised code. */
+  code_hash: string
+  member_id: string
+  kind: 'claim' | 'device'
+  /** The secretary (for `claim`) or the member (for `device`) who made it. */
+  created_by: string
+  created_at: number
+  expires_at: number
+  used_at: number | null
 }
 
 export interface SetupCodesTable {
@@ -141,6 +158,7 @@ export interface Database {
   branches: BranchesTable
   members: MembersTable
   member_tokens: MemberTokensTable
+  sign_in_codes: SignInCodesTable
   setup_codes: SetupCodesTable
   counters: CountersTable
   study_checkins: StudyCheckinsTable

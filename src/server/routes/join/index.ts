@@ -4,6 +4,7 @@ import type { JoinResponse } from '../../../domain/wire'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { normaliseCode } from '../../storage/secrets'
 import { bodyObject, textField } from '../../validation'
+import { deviceNameOf } from '../devices'
 
 /** POST /join: an invite code and a name make a member (or a secretary) and a token. */
 const joinRoutes: FastifyPluginAsync = async (app) => {
@@ -23,7 +24,7 @@ const joinRoutes: FastifyPluginAsync = async (app) => {
       throw new ApiError('invalid_invite', 'invalidInvite')
     const { member, token } = await storage.db.transaction().execute(async (trx) => {
       const member = await storage.members.create(invited.branch.id, name, invited.role, trx)
-      return { member, token: await storage.memberTokens.issue(member.id, trx) }
+      return { member, token: await storage.memberTokens.issue(member.id, trx, deviceNameOf(request)) }
     })
     reply.status(201)
     return {

@@ -3,6 +3,7 @@ import type { FieldIssue } from '../../../domain/records'
 import type { SetupResponse } from '../../../domain/wire'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { bodyObject, textField } from '../../validation'
+import { deviceNameOf } from '../devices'
 
 /**
  * First run: the one-time code start.ts printed creates the first branch and makes its user the
@@ -34,7 +35,7 @@ const setupRoutes: FastifyPluginAsync = async (app) => {
         return null
       const branch = await storage.branches.create(branchName, trx)
       const member = await storage.members.create(branch.branchId, name, 'secretary', trx)
-      return { branch, member, token: await storage.memberTokens.issue(member.id, trx) }
+      return { branch, member, token: await storage.memberTokens.issue(member.id, trx, deviceNameOf(request)) }
     }), made => !made)
     if (!created)
       throw new ApiError('invalid_invite', 'invalidSetup')

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../schema'
-import { newToken, sha256Hex } from '../secrets'
+import { newId, newToken, sha256Hex } from '../secrets'
 
 const SEEN_PRECISION_MS = 60_000
 
@@ -8,10 +8,13 @@ const SEEN_PRECISION_MS = 60_000
 export class MemberTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Issues a new token for a member; the raw token is returned once and never stored. */
-  async issue(memberId: string, db: Kysely<Database> = this.db): Promise<string> {
+  /**
+   * Issues a new token (a new device) for a member; the raw token is returned once and never
+   * stored. `deviceName` is what the device list shows (from the User-Agent, see deviceNameFrom).
+   */
+  async issue(memberId: string, db: Kysely<Database> = this.db, deviceName: string | null = null): Promise<string> {
     const token = newToken()
-    await db.insertInto('member_tokens').values({ token_hash: sha256Hex(token), member_id: memberId, created_at: Date.now(), revoked_at: null, last_seen_at: null }).execute()
+    await db.insertInto('member_tokens').values({ token_hash: sha256Hex(token), member_id: memberId, created_at: Date.now(), revoked_at: null, last_seen_at: null, device_id: newId(), device_name: deviceName }).execute()
     return token
   }
 
