@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify'
+import type { MemberTable } from '../../src/domain/records'
 import type { SyncChangeIn, SyncChangeOut } from '../../src/domain/wire'
+import type { Storage } from '../../src/server/storage'
 import type { Member } from './support/api'
 import { expect, it } from 'vitest'
+import { MEMBER_TABLES } from '../../src/domain/records'
 import { branchWith, pullAll, syncOk, today, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 
@@ -35,6 +38,66 @@ function hold(held: Held, changes: readonly SyncChangeOut[]): void {
     const known = held.get(key)
     if (!known || known.rev < c.rev)
       held.set(key, { rev: c.rev, updatedAt: c.updatedAt, deleted: c.deleted })
+  }
+}
+
+/**
+ * Holds the first read of `gated` rows (`changedFor`, as SyncStore.pull reads each table) before
+ * its query runs, until `open()`; `othersInFlight` counts the other tables' reads still running,
+ * so a test knows every read issued before the gate has finished.
+ */
+function gateTableRead(storage: Storage, gated: MemberTable) {
+  let counting = true
+  let gateUsed = false
+  let othersInFlight = 0
+  let entered!: () => void
+  let open!: () => void
+  const gateEntered = new Promise<void>((resolve) => {
+    entered = resolve
+  })
+  const gateOpen = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  const restores: (() => void)[] = []
+  for (const table of MEMBER_TABLES) {
+    const repository = storage[table] as unknown as { changedFor: (...args: unknown[]) => Promise<unknown> }
+    const original = repository.changedFor
+    repository.changedFor = async (...args: unknown[]) => {
+      if (table === gated && !gateUsed) {
+        gateUsed = true
+        entered()
+        await gateOpen
+        return original.apply(repository, args)
+      }
+      if (!counting)
+        return original.apply(repository, args)
+      othersInFlight++
+      try {
+        return await original.apply(repository, args)
+      }
+      finally {
+        othersInFlight--
+      }
+    }
+    restores.push(() => {
+      repository.changedFor = original
+    })
+  }
+  return {
+    gateEntered,
+    /** Resolves once the gate is held and no read of another table is running. */
+    async othersSettled(): Promise<void> {
+      await gateEntered
+      // Changed by the wrapped reads as they finish.
+      // eslint-disable-next-line no-unmodified-loop-condition
+      while (othersInFlight > 0)
+        await new Promise(resolve => setTimeout(resolve, 5))
+    },
+    open(): void {
+      counting = false
+      open()
+    },
+    restore: () => restores.forEach(restore => restore()),
   }
 }
 
@@ -106,4 +169,52 @@ describeEachBackend('sync pull snapshot', (backend) => {
     }
     expect(gaps).toEqual(Object.fromEntries([c, a, secretary, b].map(m => [m.name, { missing: [], extra: 0 }])))
   })
+  // Deterministic: the pull is held between two tables' reads while a lower rev and then a higher
+  // rev commit to tables on either side of the hold. Per-table reads in their own snapshots send
+  // the higher one and leave the lower one behind the cursor for good.
+  for (const gated of ['materials', 'readingNotes'] as const) {
+    it(`a row committed while the pull is held before reading ${gated} is not left behind the cursor`, async () => {
+      const { secretary, members } = await branchWith(app(), ctx.storage, ['甲', '乙'])
+      const [reader, other] = members as [Member, Member]
+      const { cursor } = await pullAll(app(), reader.token, null)
+      // Something newer than the cursor, so the reader's next sync reads a page (no empty probe).
+      await syncOk(app(), other.token, { clientId: 'other-phone', changes: [problemChange(uuid(), Date.now() * 10, '先有的问题')] })
+
+      const problemId = uuid()
+      const laterId = uuid()
+      // The higher rev: a material from the secretary, or a note from the reader's own phone.
+      const later = gated === 'materials'
+        ? { token: secretary.token, clientId: 'secretary-phone', change: materialChange(laterId, Date.now() * 10, '后发的材料') }
+        : { token: reader.token, clientId: 'reader-phone', change: noteChange(laterId, Date.now() * 10, '后写的笔记') }
+
+      const gate = gateTableRead(ctx.storage, gated)
+      try {
+        const pulling = syncOk(app(), reader.token, { clientId: 'reader-tablet', cursor })
+        await gate.othersSettled()
+        const writes = (async () => {
+          await syncOk(app(), other.token, { clientId: 'other-phone', changes: [problemChange(problemId, Date.now() * 10, '中间的问题')] })
+          await syncOk(app(), later.token, { clientId: later.clientId, changes: [later.change] })
+          return true
+        })()
+        // PostgreSQL commits both while the pull waits; SQLite's one connection is the pull's
+        // transaction until it ends, so there the writes wait for it (and are sent next time).
+        const committed = await Promise.race([writes, new Promise<false>(resolve => setTimeout(resolve, 2_000, false))])
+        if (backend.name === 'postgres')
+          expect(committed).toBe(true)
+        gate.open()
+        const held = await pulling
+        await writes
+        const ids = [problemId, laterId]
+        const sent = held.changes.filter(c => ids.includes(c.id)).map(c => c.id)
+        if (sent.length === 2)
+          return
+        expect(sent).toEqual([])
+        const next = await pullAll(app(), reader.token, held.cursor)
+        expect(next.changes.filter(c => ids.includes(c.id)).map(c => c.id).sort()).toEqual([...ids].sort())
+      }
+      finally {
+        gate.restore()
+      }
+    })
+  }
 })
