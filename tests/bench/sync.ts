@@ -452,7 +452,9 @@ async function oursNodePush(backend: Backend): Promise<number> {
   let cursor = member!.cursor
   const started = performance.now()
   for (let i = 0; i < QUEUED; i += BATCH) {
-    const response = await postSync(backend.server.baseUrl, member!.token, { clientId, cursor, changes: changes.slice(i, i + BATCH) })
+    // omitApplied as the app sends it (api.md: the applied rows are not echoed back); a server
+    // before it ignores the field.
+    const response = await postSync(backend.server.baseUrl, member!.token, { clientId, cursor, omitApplied: true, changes: changes.slice(i, i + BATCH) })
     const applied = response.results.filter(r => r.status === 'applied').length
     if (applied !== Math.min(BATCH, QUEUED - i))
       throw new Error(`push ${i / BATCH + 1} applied ${applied} of ${BATCH}: ${JSON.stringify(response.results.find(r => r.status !== 'applied'))}`)
@@ -598,15 +600,23 @@ interface CannonResult {
 // autocannon ships no types; this is the part of its API the bench calls.
 const autocannon = require('autocannon') as (options: CannonOptions) => Promise<CannonResult>
 
-interface Throughput { rps: number, p99Ms: number, requests: number }
+interface Throughput {
+  rps: number
+  p99Ms: number
+  requests: number
+  /** Non-2xx answers, connection errors, timeouts and pushed changes not applied: a figure with any is not met. */
+  failed: number
+}
+
+function describe(t: Throughput): string {
+  return `${Math.round(t.rps)} req/s, p99 ${t.p99Ms} ms${t.failed ? `, ${t.failed} failed` : ''}`
+}
 
 async function cannon(options: CannonOptions, label: string, log: (line: string) => void): Promise<Throughput> {
   const result = await autocannon({ ...options, duration: LOAD_SECONDS })
   const bad = result.non2xx + result.errors + result.timeouts
   log(`  ${label}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (${result.requests.total} requests${bad ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts` : ''})`)
-  if (bad > result.requests.total / 100)
-    throw new Error(`${label}: ${bad} failed requests of ${result.requests.total}`)
-  return { rps: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total }
+  return { rps: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total, failed: bad }
 }
 
 /**
@@ -629,7 +639,7 @@ function syncRequests(members: Member[], changes: number): { requests: CannonReq
       return {
         ...request,
         headers: { ...request.headers, authorization: `Bearer ${member.token}` },
-        body: JSON.stringify({ clientId: clientIds[i], cursor: member.cursor, changes: Array.from({ length: changes }, (_, c) => checkinChange(c)) }),
+        body: JSON.stringify({ clientId: clientIds[i], cursor: member.cursor, ...(changes ? { omitApplied: true } : {}), changes: Array.from({ length: changes }, (_, c) => checkinChange(c)) }),
       }
     },
     onResponse: changes === 0
@@ -650,11 +660,11 @@ async function pushLoad(url: string, members: Member[], connections: number, lab
   const load = syncRequests(members, PUSH_CHANGES)
   const result = await cannon({ url, connections, duration: LOAD_SECONDS, requests: load.requests }, label, log)
   if (load.notApplied() > 0)
-    throw new Error(`${label}: ${load.notApplied()} pushed changes were not applied`)
-  return result
+    log(`    ${load.notApplied()} pushed changes were not applied`)
+  return { ...result, failed: result.failed + load.notApplied() }
 }
 
-const echoBody = JSON.stringify({ clientId: `bench-echo-${randomUUID()}`, cursor: '1', changes: Array.from({ length: PUSH_CHANGES }, (_, c) => checkinChange(c)) })
+const echoBody = JSON.stringify({ clientId: `bench-echo-${randomUUID()}`, cursor: '1', omitApplied: true, changes: Array.from({ length: PUSH_CHANGES }, (_, c) => checkinChange(c)) })
 
 async function throughput(root: string, log: (line: string) => void): Promise<SyncFigure[]> {
   log(`(3) throughput with autocannon, ${LOAD_SECONDS} s a run`)
@@ -675,14 +685,14 @@ async function throughput(root: string, log: (line: string) => void): Promise<Sy
     const ratio = round4(ours.rps / echo.rps)
     return {
       entry: `push ${PUSH_CHANGES} new check-ins, ${PUSH_MEMBERS} members, 50 connections, ${backend}`,
-      ours: `${Math.round(ours.rps)} req/s, p99 ${ours.p99Ms} ms`,
+      ours: describe(ours),
       peer: `${Math.round(echo.rps)} req/s`,
       peerName: 'bare Fastify POST echo, same body',
       ratio,
       ratioAs: 'percent',
       ratioLabel: 'ours ÷ echo req/s',
       target: '≥ 10%, p99 < 250 ms',
-      pass: ratio >= 0.1 && ours.p99Ms < 250,
+      pass: ratio >= 0.1 && ours.p99Ms < 250 && !ours.failed,
     }
   }
 
@@ -694,14 +704,14 @@ async function throughput(root: string, log: (line: string) => void): Promise<Sy
     const ratio = round4(pulls.rps / hello.rps)
     figures.push({
       entry: `pull with an up-to-date cursor, ${PUSH_MEMBERS} members, 100 connections, SQLite`,
-      ours: `${Math.round(pulls.rps)} req/s, p99 ${pulls.p99Ms} ms`,
+      ours: describe(pulls),
       peer: `${Math.round(hello.rps)} req/s`,
       peerName: 'bare Fastify GET hello world',
       ratio,
       ratioAs: 'percent',
       ratioLabel: 'ours ÷ hello world req/s',
       target: '≥ 25%',
-      pass: ratio >= 0.25,
+      pass: ratio >= 0.25 && !pulls.failed,
     })
     const pushes = await pushLoad(sqlite.server.baseUrl, members, 50, `ours: push ${PUSH_CHANGES} new check-ins, ${PUSH_MEMBERS} members, 50 connections, SQLite`, log)
     figures.push(pushFigure('SQLite', pushes))
@@ -727,14 +737,14 @@ async function throughput(root: string, log: (line: string) => void): Promise<Sy
     const ratio = round2(many.rps / one.rps)
     figures.push({
       entry: `${BRANCH_WRITERS} writers in ${BRANCH_WRITERS} branches, ${PUSH_CHANGES} check-ins a push, PostgreSQL`,
-      ours: `${Math.round(many.rps)} req/s, p99 ${many.p99Ms} ms`,
-      peer: `${Math.round(one.rps)} req/s, p99 ${one.p99Ms} ms`,
+      ours: describe(many),
+      peer: describe(one),
       peerName: 'ours, 1 writer',
       ratio,
       ratioAs: 'times',
       ratioLabel: `${BRANCH_WRITERS} writers ÷ 1 writer req/s`,
       target: '≥ 4×',
-      pass: ratio >= 4,
+      pass: ratio >= 4 && !many.failed && !one.failed,
     })
   }
   finally {
