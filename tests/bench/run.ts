@@ -19,6 +19,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
+import { chromium } from 'playwright-core'
 import { STUDY_FORMS } from '../../src/domain/records'
 import { addDays, todayIn, weekKey } from '../../src/domain/week'
 import { branchCompletion, joinByApi, serverStudyCheckins } from '../browser/support/api'
@@ -28,6 +29,7 @@ import { buildApp } from '../browser/support/build'
 import { REPO_ROOT } from '../browser/support/paths'
 import { createBranch, startServer } from '../browser/support/server'
 import { branchBench, branchRows } from './branch'
+import { lighthouseBench, lighthouseRows } from './lighthouse'
 import { readerFirstScreen, readerLog, readerRows } from './reader'
 import { SYNC_PARTS, syncBench, syncPartsFromArgv, syncTable } from './sync'
 
@@ -49,6 +51,8 @@ const SYNC_ONLY = syncPartsFromArgv(process.argv)
 const FIRST_ENTRY_ONLY = process.argv.includes('--first-entry')
 /** `npm run bench -- --first-page`: only (a), the first page's JavaScript, printed. */
 const FIRST_PAGE_ONLY = process.argv.includes('--first-page')
+/** `npm run bench -- --lighthouse`: only Lighthouse's mobile performance score of /join and 学习, printed. */
+const LIGHTHOUSE_ONLY = process.argv.includes('--lighthouse')
 const FIRST_ENTRY_RUNS = 5
 const FIRST_ENTRY_TARGET_MS = 300
 
@@ -517,6 +521,22 @@ async function readerOnly(browser: Browser, server: RunningServer): Promise<void
   console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage: [], saves: [], push: null, scrolls: [], reader }))
 }
 
+/** Lighthouse on /join, then on 学习 after joining in the same Chromium (connected over CDP). */
+async function lighthouseScores(server: RunningServer, inviteCode: string) {
+  console.log('(h) Lighthouse mobile performance, /join and 学习')
+  const scores = await lighthouseBench(server, async (port) => {
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`)
+    const page = await browser.contexts()[0]!.newPage()
+    await joinInApp(page, server.baseUrl, inviteCode, '基准灯塔')
+    await waitForServiceWorkerControl(page)
+    await page.close()
+    await browser.close()
+  })
+  for (const r of scores)
+    console.log(`  ${r.page}: ${r.score.toFixed(2)} (target ${r.target}) ${JSON.stringify(r.metrics)}`)
+  return scores
+}
+
 async function firstPages(browser: Browser, server: RunningServer, inviteCode: string): Promise<FirstPageResult[]> {
   console.log('(a) first-page JavaScript')
   const firstPage = [
@@ -564,6 +584,11 @@ async function main(): Promise<void> {
     }
 
     const branch = await createBranch(server, '基准党支部')
+    if (LIGHTHOUSE_ONLY) {
+      const scores = await lighthouseScores(server, branch.memberInviteCode)
+      console.log(lighthouseRows(scores).join('\n'))
+      return
+    }
     const firstPage = await firstPages(browser, server, branch.memberInviteCode)
     if (FIRST_PAGE_ONLY) {
       console.log(readmeTable({ date: new Date().toISOString().slice(0, 10), machine: 'this machine', firstPage, saves: [], push: null, scrolls: [] }))
