@@ -65,9 +65,30 @@ function fromUtcDays(days: number): string {
   return `${year4(year)}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`
 }
 
+/**
+ * A pure function of a string remembered for the strings it has seen, up to `size` of them: a
+ * sync push of 500 check-ins asks the week of the same few dates (and tomorrow, for the future
+ * check) 1,500 times, and each answer builds several Date objects.
+ */
+function remembered<R>(compute: (key: string) => R, size = 4096): (key: string) => R {
+  const known = new Map<string, R>()
+  return (key) => {
+    let value = known.get(key)
+    if (value === undefined) {
+      value = compute(key)
+      if (known.size >= size)
+        known.clear()
+      known.set(key, value)
+    }
+    return value
+  }
+}
+
+const dayAfter = remembered(date => fromUtcDays(toUtcDays(date) + 1))
+
 /** `date` moved by `days` (negative goes back). */
 export function addDays(date: string, days: number): string {
-  return fromUtcDays(toUtcDays(date) + days)
+  return days === 1 ? dayAfter(date) : fromUtcDays(toUtcDays(date) + days)
 }
 
 /** ISO weekday: 1 Monday … 7 Sunday. */
@@ -77,7 +98,9 @@ export function isoWeekday(date: string): number {
 }
 
 /** The ISO-8601 week key of a date: 2026-12-31 → `2026-W53`, 2027-01-04 → `2027-W01`. */
-export function weekKey(date: string): string {
+export const weekKey: (date: string) => string = remembered(computeWeekKey)
+
+function computeWeekKey(date: string): string {
   // The week belongs to the year of its Thursday.
   const thursday = addDays(date, 4 - isoWeekday(date))
   const year = Number(thursday.slice(0, 4))
@@ -123,10 +146,19 @@ export function shiftWeek(week: string, offset: number): string {
   return weekKey(addDays(weekRange(week).start, offset * 7))
 }
 
+// One formatter per time zone: making an Intl.DateTimeFormat costs far more than formatting with
+// it, and a sync push checks the date of each of its 500 changes.
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
 /** Today's date in a time zone, as `YYYY-MM-DD`. */
 export function todayIn(timeZone: string = DEFAULT_TIME_ZONE, now: number = Date.now()): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+  let format = dayFormats.get(timeZone)
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    dayFormats.set(timeZone, format)
+  }
+  return format.format(now)
 }
 
 /** The current week key in a time zone. */
