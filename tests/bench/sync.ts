@@ -83,6 +83,35 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
 
 interface Child { url: string, stop: () => Promise<void> }
 
+/**
+ * Process groups of the servers running now (each spawned detached, so its group is its pid): a
+ * bench stopped by Ctrl-C or a timeout takes them with it instead of leaving them on their ports.
+ */
+const running = new Set<number>()
+
+function killRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL')
+    }
+    catch {}
+  }
+}
+
+function onSignal(): void {
+  killRunning()
+  process.exit(130)
+}
+
+async function ourServer(options: Parameters<typeof startServer>[0]): Promise<RunningServer> {
+  const server = await startServer(options)
+  running.add(server.pid)
+  return { ...server, stop: async () => {
+    await server.stop()
+    running.delete(server.pid)
+  } }
+}
+
 /** Starts `tsx script` with `env` plus PORT, waits for it to print `listening`, and returns its URL. */
 async function startChild(script: string, env: Record<string, string>): Promise<Child> {
   const port = await freePort()
@@ -121,7 +150,11 @@ async function startChild(script: string, env: Record<string, string>): Promise<
     await stop()
     throw error
   }
-  return { url: `http://127.0.0.1:${port}`, stop }
+  running.add(child.pid!)
+  return { url: `http://127.0.0.1:${port}`, stop: async () => {
+    await stop()
+    running.delete(child.pid!)
+  } }
 }
 
 /** A fresh database on the PostgreSQL server at TEST_DATABASE_URL, and a function that drops it. */
@@ -182,7 +215,7 @@ async function startBackend(name: Backend['name'], staticFrom: string): Promise<
   const env: Record<string, string> = { LOG_LEVEL: 'warn', RATE_LIMIT_SYNC: '9999999', RATE_LIMIT_JOIN: '9999999', ...(database ? { DATABASE_URL: database.url } : {}) }
   let server: RunningServer
   try {
-    server = await startServer({ staticFrom, env })
+    server = await ourServer({ staticFrom, env })
   }
   catch (error) {
     await database?.drop()
@@ -405,7 +438,7 @@ async function browserPush(root: string, builtApp: string | undefined, log: (lin
   }
   const dbDir = path.join(root, 'pouchdb-data')
   await mkdir(dbDir, { recursive: true })
-  const server = await startServer({ staticFrom: appBuild, env: { LOG_LEVEL: 'warn' } })
+  const server = await ourServer({ staticFrom: appBuild, env: { LOG_LEVEL: 'warn' } })
   let pouch: Child | undefined
   let browser: Browser | undefined
   const figures: SyncFigure[] = []
@@ -771,6 +804,9 @@ export async function syncBench(parts: SyncPart[] = SYNC_PARTS, options: SyncBen
   log(`load average at start: ${start.join(', ')} (${cpus().length} cores, shared)`)
   const root = await mkdtemp(path.join(tmpdir(), 'study-log-sync-bench-'))
   const figures: SyncFigure[] = []
+  process.once('exit', killRunning)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     if (parts.includes('browser'))
       figures.push(...await browserPush(root, options.appBuild, log))
@@ -780,6 +816,10 @@ export async function syncBench(parts: SyncPart[] = SYNC_PARTS, options: SyncBen
       figures.push(...await throughput(root, log))
   }
   finally {
+    killRunning()
+    process.off('exit', killRunning)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await rm(root, { recursive: true, force: true })
   }
   const cpu = cpus()
