@@ -24,8 +24,11 @@ import { refuseUnstorableQuery } from './validation'
 declare module 'fastify' {
   interface FastifyInstance {
     storage: Storage
-    /** Per minute: failed join/setup codes and failed tokens per client address, syncs per member. */
-    rateLimits: { join: number, sync: number, auth: number }
+    /**
+     * Per minute: failed join/setup codes and failed tokens per client address, failed codes of
+     * all addresses together, successful joins per address, syncs per member.
+     */
+    rateLimits: { join: number, sync: number, auth: number, codesGlobal: number, joins: number }
     appVersion: string
     /** Every route the API answers (method and full path), so the API document's test can hold it to them. */
     apiRoutes: { method: string, url: string }[]
@@ -43,7 +46,8 @@ export interface BuildAppOptions {
   logger?: boolean | { level: string }
   /** A one-time first-run code to make live (start.ts passes one when the database has no branch). */
   setupCode?: string | null
-  rateLimits?: { join?: number, sync?: number, auth?: number }
+  /** `codesGlobal` and `joins` default to DEFAULT_GLOBAL_CODE_FAILURES_FACTOR × join and DEFAULT_JOINS_PER_ADDRESS. */
+  rateLimits?: { join?: number, sync?: number, auth?: number, codesGlobal?: number, joins?: number }
   /** Fastify's `trustProxy`: whose X-Forwarded-For to believe for the client address (default none). */
   trustProxy?: boolean | string[]
 }
@@ -51,6 +55,10 @@ export interface BuildAppOptions {
 export const DEFAULT_JOIN_RATE_LIMIT = 10
 export const DEFAULT_SYNC_RATE_LIMIT = 600
 export const DEFAULT_AUTH_FAILURE_LIMIT = 30
+/** Wrong codes of all addresses together a minute, as a multiple of the per-address limit (10 → 100). */
+export const DEFAULT_GLOBAL_CODE_FAILURES_FACTOR = 10
+/** Successful joins a minute per address: a meeting of any size gets in, a script cannot make members without end. */
+export const DEFAULT_JOINS_PER_ADDRESS = 200
 /** The protocol promises at least this many syncs a minute to every member. */
 export const MIN_SYNC_RATE_LIMIT = 300
 
@@ -77,12 +85,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   })
   app.decorate('storage', opts.storage)
   app.decorate('appVersion', packageVersion)
+  const join = opts.rateLimits?.join ?? DEFAULT_JOIN_RATE_LIMIT
   app.decorate('rateLimits', {
-    join: opts.rateLimits?.join ?? DEFAULT_JOIN_RATE_LIMIT,
+    join,
     sync: Math.max(MIN_SYNC_RATE_LIMIT, opts.rateLimits?.sync ?? DEFAULT_SYNC_RATE_LIMIT),
     auth: opts.rateLimits?.auth ?? DEFAULT_AUTH_FAILURE_LIMIT,
+    codesGlobal: opts.rateLimits?.codesGlobal ?? DEFAULT_GLOBAL_CODE_FAILURES_FACTOR * join,
+    joins: opts.rateLimits?.joins ?? DEFAULT_JOINS_PER_ADDRESS,
   })
-  installFailureLimits(app, { auth: app.rateLimits.auth, codes: app.rateLimits.join })
+  installFailureLimits(app, { auth: app.rateLimits.auth, codes: app.rateLimits.join, codesGlobal: app.rateLimits.codesGlobal, joins: app.rateLimits.joins })
   app.decorateRequest('member', null)
   app.decorate('apiRoutes', [])
   app.addHook('onRoute', (route) => {

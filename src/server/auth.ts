@@ -5,20 +5,20 @@ const BEARER_RE = /^Bearer ([\w-]+)$/i
 
 /**
  * onRequest hook for routes that need a member: resolves the bearer token by its hash before the
- * body is even read; missing, unknown and revoked tokens are all 401. Each 401 counts against the
- * client address (`failureLimits.auth`): past the limit the address gets 429 before any lookup.
+ * body is even read; missing, unknown and revoked tokens are all 401. A right token always passes
+ * (256 random bits: nothing to guess, so no address is locked out for others' mistakes); each
+ * wrong or missing one counts against the client address (`failureLimits.auth`), and past the
+ * limit they get 429 instead of 401.
  */
 export async function requireMember(request: FastifyRequest): Promise<void> {
   const storage = request.server.storage
-  const member = await request.server.failureLimits.auth.attempt(request.ip, async () => {
-    const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
-    if (!match)
-      return undefined
-    const memberId = await storage.memberTokens.memberIdFor(match[1]!)
-    return memberId ? await storage.members.info(memberId) : undefined
-  }, found => !found)
-  if (!member)
+  const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
+  const memberId = match ? await storage.memberTokens.memberIdFor(match[1]!) : undefined
+  const member = memberId ? await storage.members.info(memberId) : undefined
+  if (!member) {
+    request.server.failureLimits.auth.fail(request.ip)
     throw new ApiError('unauthorized', 'unauthorized')
+  }
   request.member = member
 }
 

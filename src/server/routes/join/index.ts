@@ -18,14 +18,20 @@ const joinRoutes: FastifyPluginAsync = async (app) => {
       throw validationError(issues, locale)
 
     const { storage } = app
-    // Only wrong codes count against the address (failureLimits.codes), so a meeting can join.
-    const invited = await app.failureLimits.codes.attempt(request.ip, async () => storage.branches.byInviteCode(normaliseCode(inviteCode)), found => !found)
-    if (!invited)
-      throw new ApiError('invalid_invite', 'invalidInvite')
-    const { member, token } = await storage.db.transaction().execute(async (trx) => {
-      const member = await storage.members.create(invited.branch.id, name, invited.role, trx)
-      return { member, token: await storage.memberTokens.issue(member.id, trx, deviceNameOf(request)) }
-    })
+    // Successful joins count too, generously (failureLimits.joins): one who knows the code cannot
+    // make members without end. A refused code throws, so it is no join.
+    const joined = await app.failureLimits.joins.attempt(request.ip, async () => {
+      // Only wrong codes count against the address (failureLimits.codes), so a meeting can join.
+      const invited = await app.failureLimits.codes.attempt(request.ip, async () => storage.branches.byInviteCode(normaliseCode(inviteCode)), found => !found)
+      if (!invited)
+        throw new ApiError('invalid_invite', 'invalidInvite')
+      const { member, token } = await storage.db.transaction().execute(async (trx) => {
+        const member = await storage.members.create(invited.branch.id, name, invited.role, trx)
+        return { member, token: await storage.memberTokens.issue(member.id, trx, deviceNameOf(request)) }
+      })
+      return { invited, member, token }
+    }, () => true)
+    const { invited, member, token } = joined
     reply.status(201)
     return {
       token,
