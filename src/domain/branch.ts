@@ -115,6 +115,8 @@ export interface BranchProblem {
   reporterId: string
   reporterName: string
   statusUpdatedAt: number | null
+  /** The day the current status took effect (`YYYY-MM-DD`), or null while it was never set. */
+  statusDate: string | null
   updatedAt: number
 }
 
@@ -151,13 +153,23 @@ export interface ProxyEntryResponse { result: 'applied' | 'stale', rev: number }
 
 // ---- GET /branch/grid -----------------------------------------------------------------------
 
-export interface GridCell { studied: boolean, minutes: number, checkins: number }
+export interface GridCell {
+  studied: boolean
+  minutes: number
+  checkins: number
+  /** Whether the member was in the branch, and in the grid's group, that week (else the cell is empty and counts nowhere). */
+  counted: boolean
+}
 
 export interface GridMember {
   id: string
   name: string
   role: Role
+  /** The status today; a week's own status is in its cell's `counted` for a group. */
   retired: boolean
+  /** 入支部日期 and 转出/离开 (see `MemberHistory`). */
+  joinedOn: string
+  leftOn: string | null
   /** One cell per entry of `weeks`, in the same order. */
   cells: GridCell[]
   weeksStudied: number
@@ -166,7 +178,7 @@ export interface GridMember {
 
 export interface GridWeekTotal {
   week: string
-  /** Members of the group who studied that week, of `total` (the group's members now). */
+  /** Members of the group who studied that week, of `total` (the group's members that week, from the membership history). */
   studied: number
   total: number
   /** Percent with one decimal (93.3), or null when the group is empty. */
@@ -206,9 +218,14 @@ export interface BranchProblemsResponse {
   problems: BranchProblem[]
 }
 
+/** How far back a problem's status date may go (a change entered late, not history rewritten). */
+export const STATUS_DATE_MAX_DAYS_BACK = 60
+
 /** `PATCH /branch/problems/:id`: `ownerName` ≤ 40 and `resolution` ≤ 2000 characters; blank clears them. */
 export interface ProblemPatchRequest {
   status: ProblemStatus
+  /** The day the status took effect: today by default, at most 60 days back, never in the future. */
+  statusDate?: string
   ownerName?: string | null
   resolution?: string | null
 }
@@ -247,4 +264,53 @@ export interface SummaryRecordsResponse {
   month: string
   figure: SummaryFigure
   records: BranchRecord[]
+}
+
+// ---- membership history (issue #12) ---------------------------------------------------------
+
+/** Why a member left the branch: 转出 (transferred), 去世 (died), 其他. */
+export const LEAVE_REASONS = ['transfer', 'death', 'other'] as const
+export type LeaveReason = typeof LEAVE_REASONS[number]
+
+/** 在职 or 退休 from `from` (`YYYY-MM-DD`) until the next change. */
+export interface MemberStatusChange {
+  id: string
+  retired: boolean
+  from: string
+  /** When the secretary entered it (ms). */
+  createdAt: number
+}
+
+/**
+ * `GET /branch/members/:id/history`: the member is in the branch from `joinedOn` (入支部日期) up to
+ * the day before `leftOn` (转出/离开), and has each status from its `from` on. Oldest change first.
+ */
+export interface MemberHistory {
+  id: string
+  name: string
+  joinedOn: string
+  leftOn: string | null
+  leftReason: LeaveReason | null
+  /** The status today (the same as `BranchMember.retired`). */
+  retired: boolean
+  statuses: MemberStatusChange[]
+}
+
+/** `PATCH /branch/members/:id/membership`: any subset; `leftOn: null` takes the member back. */
+export interface MembershipPatchRequest {
+  joinedOn?: string
+  leftOn?: string | null
+  /** Required with a `leftOn`; `other` by default. */
+  leftReason?: LeaveReason
+}
+
+/** `POST /branch/members/:id/status`: 在职/退休 from a day (not before joining, not after today). */
+export interface StatusChangeRequest {
+  retired: boolean
+  from: string
+}
+
+/** `GET /branch/former-members`: members who left, the latest first. */
+export interface FormerMembersResponse {
+  members: { id: string, name: string, joinedOn: string, leftOn: string, leftReason: LeaveReason }[]
 }

@@ -82,15 +82,21 @@ export function percent(part: number, whole: number): number | null {
  * - `attendance`: 人次, distinct (member, session) pairs;
  * - `members`: distinct members; `rows`: rows (service: 人次, one log is one member in one activity);
  * - `hours`, `minutes`: sums; `withMaterial`: rows linked to a branch material.
- * `rate` is attendance / (sessions × members of the branch now), in percent.
+ * `rate` is, over the month's sessions, the members who attended one / the members of the branch on
+ * the session's day (its first check-in of the month), in percent: who was a member, and who was
+ * retired, comes from the membership history, so a later join, departure or retirement never moves
+ * it; `activeOnly` counts only those 在职 on that day (retired members cannot attend, 无法组织集中学习).
+ * `retiredOnly` keeps the rows of members retired on the row's date; `homeStudy` keeps home study
+ * (居家学习): `home_study` check-ins and self-study linked to a branch material, never a
+ * collective activity the member attended in person.
  * `problems` look at the register as of the month's last instant (a status is the latest status
  * change at or before it; before any change a problem is open); `collected` counts problems dated
  * up to the month's end (截至月底), `collectedInMonth` those dated in the month.
  * `notes` are reading notes whose last write falls in the month.
  */
 export type FigureRule
-  = | { source: 'study', forms?: readonly StudyForm[], retiredOnly?: boolean, by?: 'week' | 'date', measure: 'sessions' | 'attendance' | 'members' | 'rows' | 'minutes' | 'withMaterial' }
-    | { source: 'study', forms: readonly StudyForm[], retiredOnly?: undefined, by: 'week' | 'date', measure: 'rate' }
+  = | { source: 'study', forms?: readonly StudyForm[], retiredOnly?: boolean, homeStudy?: boolean, by?: 'week' | 'date', measure: 'sessions' | 'attendance' | 'members' | 'rows' | 'minutes' | 'withMaterial' }
+    | { source: 'study', forms: readonly StudyForm[], retiredOnly?: undefined, homeStudy?: undefined, activeOnly?: boolean, by: 'week' | 'date', measure: 'rate' }
     | { source: 'service', activity?: ServiceActivity, measure: 'rows' | 'hours' | 'members' }
     | { source: 'problems', measure: 'collected' | 'collectedInMonth' | 'open' | 'in_progress' | 'solved' }
     | { source: 'notes', measure: 'rows' | 'members' }
@@ -132,6 +138,7 @@ export const SUMMARY_FIGURES: readonly FigureSpec[] = [
   { key: 'branchStudy.attendance', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'attendance' }, unit: 'personTimes', label: { 'zh-CN': '参学党员', 'en': 'Attendance' } },
   { key: 'branchStudy.members', rule: { source: 'study', forms: BRANCH_STUDY, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参学党员人数', 'en': 'Members attending' } },
   { key: 'branchStudy.rate', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'rate' }, unit: 'percent', label: { 'zh-CN': '参学率', 'en': 'Participation rate' } },
+  { key: 'branchStudy.rateActive', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'rate', activeOnly: true }, unit: 'percent', label: { 'zh-CN': '在职党员参学率', 'en': 'Participation rate of members in work' } },
   held('exchange.held', 'exchange', '学习交流活动', 'Study exchanges', 2),
   held('seminar.held', 'seminar', '专题研讨', 'Themed seminars', 1),
   held('partyLecture.held', 'party_lecture', '专题党课', 'Party lectures'),
@@ -151,9 +158,9 @@ export const SUMMARY_FIGURES: readonly FigureSpec[] = [
   { key: 'problems.open', rule: { source: 'problems', measure: 'open' }, unit: 'items', label: { 'zh-CN': '待解决', 'en': 'Open' } },
   { key: 'notes.count', rule: { source: 'notes', measure: 'rows' }, unit: 'notes', label: { 'zh-CN': '读书笔记', 'en': 'Reading notes' } },
   { key: 'notes.members', rule: { source: 'notes', measure: 'members' }, unit: 'persons', label: { 'zh-CN': '撰写笔记党员', 'en': 'Members writing notes' } },
-  { key: 'homeStudy.retired', rule: { source: 'study', retiredOnly: true, measure: 'rows' }, unit: 'times', label: { 'zh-CN': '退休党员居家学习', 'en': 'Home study by retired members' } },
-  { key: 'homeStudy.retiredMembers', rule: { source: 'study', retiredOnly: true, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参加学习的退休党员', 'en': 'Retired members studying' } },
-  { key: 'homeStudy.withMaterial', rule: { source: 'study', retiredOnly: true, measure: 'withMaterial' }, unit: 'times', label: { 'zh-CN': '其中使用支部学习资料', 'en': 'Of which with a branch material' } },
+  { key: 'homeStudy.retired', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'rows' }, unit: 'times', label: { 'zh-CN': '退休党员居家学习', 'en': 'Home study by retired members' } },
+  { key: 'homeStudy.retiredMembers', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参加学习的退休党员', 'en': 'Retired members studying' } },
+  { key: 'homeStudy.withMaterial', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'withMaterial' }, unit: 'times', label: { 'zh-CN': '其中使用支部学习资料', 'en': 'Of which with a branch material' } },
 ]
 
 export const UNIT_LABELS: Record<UnitKey, Record<Locale, string>> = {
@@ -189,7 +196,10 @@ export function summarySentences(values: Readonly<Record<string, number | null>>
   const v = (key: string): number => values[key] ?? 0
   const sentences: string[] = []
   const rate = values['branchStudy.rate']
-  sentences.push(`本月共开展支部集中学习${v('branchStudy.held')}次，参学党员${v('branchStudy.attendance')}人次，参学率${rate === null || rate === undefined ? '0' : reportNumber(rate)}%。`)
+  const rateActive = values['branchStudy.rateActive']
+  // The rate of members in work is said only when it differs (a branch with retired members).
+  const active = rateActive === null || rateActive === undefined || rateActive === rate ? '' : `（在职党员参学率${reportNumber(rateActive)}%）`
+  sentences.push(`本月共开展支部集中学习${v('branchStudy.held')}次，参学党员${v('branchStudy.attendance')}人次，参学率${rate === null || rate === undefined ? '0' : reportNumber(rate)}%${active}。`)
   sentences.push(`组织学习交流活动${v('exchange.held')}次（计划每月2次），开展专题研讨${v('seminar.held')}次（计划每月1次）。`)
   const others = [
     ['专题党课', 'partyLecture.held', '次'],

@@ -5,6 +5,7 @@ import { shiftWeek, weekKey } from '../../src/domain/week'
 import { buildApp } from '../../src/server/app'
 import { branchWith, checkin, completion, daysAgo, expectError, freshIp, joinAs, syncOk, today, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
+import { joinedOn } from './support/history'
 
 describeEachBackend('health, join, me, auth', (backend) => {
   const ctx = useStorage(backend)
@@ -246,6 +247,8 @@ describeEachBackend('branch completion', (backend) => {
     const date = today()
     const week = weekKey(date)
     const lastWeekDate = daysAgo(7)
+    // In the branch since before last week (their phones joined today), so last week lists them too.
+    await joinedOn(appOf.app, secretary.token, [secretary, ...members].map(m => m.id), daysAgo(30))
 
     await syncOk(appOf.app, zhang.token, { changes: [
       { table: 'studyCheckins', id: uuid(), updatedAt: 1, data: checkin({ date, minutes: 90 }) },

@@ -5,6 +5,7 @@ import { currentWeek, shiftWeek } from '../../src/domain/week'
 import { branchWith, expectError, studyChange, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, push, serviceChange } from './support/branch'
+import { joinedOn, statusFrom } from './support/history'
 
 /**
  * The completion grid (weeks × members) and service by month. Fixture, counted by hand: members
@@ -25,7 +26,9 @@ describeEachBackend('completion grid and service months', (backend) => {
     const branch = await branchWith(app(), ctx.storage, ['甲', '乙', '丙'])
     S = branch.secretary
     ;[A, B, C] = branch.members as [Member, Member, Member]
-    await callOk(app(), S.token, 'PATCH', `/api/v1/branch/members/${C.id}`, { retired: true })
+    // All four were in the branch from November 2025, C retired from then (the weeks are counted from the history).
+    await joinedOn(app(), S.token, [S, A, B, C].map(m => m.id), '2025-11-01')
+    await statusFrom(app(), S.token, C.id, true, '2025-11-01')
     const gone = uuid()
     await push(app(), A.token, [
       studyChange(uuid(), 1, { date: '2025-12-03', minutes: 90 }), // W49
@@ -52,10 +55,10 @@ describeEachBackend('completion grid and service months', (backend) => {
     expect(body.weeks).toEqual(['2025-W50', '2025-W51', '2025-W52', '2026-W01', '2026-W02'])
     expect(body.group).toBe('all')
     const row = (m: Member) => body.members.find(r => r.id === m.id)!
-    const no = { studied: false, minutes: 0, checkins: 0 }
+    const no = { studied: false, minutes: 0, checkins: 0, counted: true }
     expect(row(A)).toMatchObject({ name: '甲', role: 'member', retired: false, weeksStudied: 2, minutes: 135 })
-    expect(row(A).cells).toEqual([{ studied: true, minutes: 75, checkins: 2 }, no, { studied: true, minutes: 60, checkins: 1 }, no, no])
-    expect(row(B).cells).toEqual([no, no, no, { studied: true, minutes: 40, checkins: 1 }, no])
+    expect(row(A).cells).toEqual([{ studied: true, minutes: 75, checkins: 2, counted: true }, no, { studied: true, minutes: 60, checkins: 1, counted: true }, no, no])
+    expect(row(B).cells).toEqual([no, no, no, { studied: true, minutes: 40, checkins: 1, counted: true }, no])
     expect(row(C)).toMatchObject({ retired: true, weeksStudied: 1, minutes: 20 })
     expect(row(S)).toMatchObject({ role: 'secretary', weeksStudied: 0, minutes: 0 })
     expect(body.totals).toEqual([

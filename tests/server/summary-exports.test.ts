@@ -2,10 +2,12 @@ import type { Member } from './support/api'
 import { Buffer } from 'node:buffer'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import { beforeAll, expect, it } from 'vitest'
+import { SUMMARY_FIGURES } from '../../src/domain/summary'
 import { csvField } from '../../src/server/reports/csv'
 import { joinAs, studyChange, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, push, serviceChange } from './support/branch'
+import { joinedOn } from './support/history'
 
 /**
  * The summary's exports: a real .docx (unzipped here by a reader of our own, checked against
@@ -53,6 +55,8 @@ describeEachBackend('summary exports', (backend) => {
     const branch = await ctx.storage.createBranch(BRANCH)
     S = await joinAs(app(), branch.secretaryInviteCode, '书记')
     const a = await joinAs(app(), branch.memberInviteCode, '甲')
+    // Both were in the branch in October 2025, before their phones joined.
+    await joinedOn(app(), S.token, [S.id, a.id], '2025-10-01')
     await push(app(), S.token, [studyChange(uuid(), 1, { date: '2025-10-15' })])
     await push(app(), a.token, [studyChange(uuid(), 1, { date: '2025-10-15' }), serviceChange(uuid(), 1, { date: '2025-10-20', activity: 'visit', hours: 1.5 })])
   })
@@ -79,7 +83,7 @@ describeEachBackend('summary exports', (backend) => {
     expect(texts.slice(texts.indexOf('学习交流活动'), texts.indexOf('学习交流活动') + 4)).toEqual(['学习交流活动', '0', '次', '2'])
     expect(texts).toContain('本月共开展支部集中学习1次，参学党员2人次，参学率100%。')
     expect(texts).toContain('落实党员“双报到双服务”，1名党员深入社区开展走访慰问等社区活动1人次，服务时长1.5小时。')
-    expect(xml.match(/<w:tr>/g)).toHaveLength(1 + 30)
+    expect(xml.match(/<w:tr>/g)).toHaveLength(1 + SUMMARY_FIGURES.length)
   })
 
   it('exports CSV for Excel: BOM, CRLF, a block per section with a header row, quoted where needed', async () => {

@@ -7,6 +7,7 @@ import { todayIn } from '../../src/domain/week'
 import { branchWith, expectError, studyChange, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, problemChange, push, serviceChange } from './support/branch'
+import { joinedOn, statusFrom } from './support/history'
 
 /**
  * The monthly summary against a fixture counted by hand (December 2025, Asia/Shanghai).
@@ -32,8 +33,11 @@ describeEachBackend('monthly summary', (backend) => {
     const home = await branchWith(app(), ctx.storage, ['甲', '乙', '丙', '丁', '戊'], '书记')
     S = home.secretary
     ;[A, B, C, D, E] = home.members as [Member, Member, Member, Member, Member]
+    // Everyone was in the branch from November 2025 (before their phones joined), D and E retired
+    // from then: December is counted from the membership history, not from who is in it today.
+    await joinedOn(app(), S.token, [S, A, B, C, D, E].map(m => m.id), '2025-11-01')
     for (const retired of [D, E])
-      await callOk(app(), S.token, 'PATCH', `/api/v1/branch/members/${retired.id}`, { retired: true })
+      await statusFrom(app(), S.token, retired.id, true, '2025-11-01')
     const study = (date: string, form: string, extra: Record<string, unknown> = {}) => studyChange(uuid(), 1000, { date, form: form as never, ...extra })
 
     // Branch study (支部集中学习), final live rows:
@@ -42,7 +46,8 @@ describeEachBackend('monthly summary', (backend) => {
     //   W51: C on Dec 16; B on Dec 17 (edited from Dec 11, W50)     → 2 attend (D's Dec 16 deleted)
     //   W52: none (A's Dec 23 was edited to Nov 28)
     //   2026-W01: S on Dec 30 (A's Jan 2 belongs to January)        → 1 attend
-    // held = 4 weeks; attendance = 4+1+2+1 = 8 人次; members = S, A, B, C = 4; rate = 8 / (4 × 6) = 33.3%
+    // held = 4 weeks; attendance = 4+1+2+1 = 8 人次; members = S, A, B, C = 4; rate = 8 / (4 × 6) = 33.3%;
+    // in work (S, A, B, C; D and E retired): 8 / (4 × 4) = 50%
     await push(app(), S.token, [study('2025-12-02', 'branch_study'), study('2025-12-30', 'branch_study'), study('2025-12-12', 'seminar')])
     await push(app(), A.token, [
       study('2025-12-02', 'branch_study'),
@@ -62,7 +67,8 @@ describeEachBackend('monthly summary', (backend) => {
     ])
     await push(app(), B.token, [studyChange(ids.movedWeek, 2000, { date: '2025-12-17', form: 'branch_study' })])
     await push(app(), C.token, [study('2025-12-03', 'branch_study'), study('2025-12-16', 'branch_study'), study('2025-12-19', 'exchange'), study('2025-12-20', 'training')])
-    // Retired: D at home on Dec 4 (with a branch material) and Dec 11; E self-study on Dec 18 → 3 times, 2 members, 1 with material.
+    // Retired: D at home on Dec 4 (with a branch material) and Dec 11; E self-study on Dec 18 (no material: not home
+    // study) → home study 2 times, 1 member, 1 with material.
     await push(app(), D.token, [study('2025-12-04', 'home_study', { materialId: material }), study('2025-12-11', 'home_study'), studyChange(ids.deletedStudy, 1000, { date: '2025-12-16', form: 'branch_study' })])
     await push(app(), D.token, [{ table: 'studyCheckins', id: ids.deletedStudy, updatedAt: 2000, deleted: true }])
     await push(app(), E.token, [study('2025-12-18', 'self_study')])
@@ -136,6 +142,7 @@ describeEachBackend('monthly summary', (backend) => {
       'branchStudy.attendance': 8,
       'branchStudy.members': 4,
       'branchStudy.rate': 33.3,
+      'branchStudy.rateActive': 50,
       'exchange.held': 2,
       'seminar.held': 1,
       'partyLecture.held': 0,
@@ -159,8 +166,8 @@ describeEachBackend('monthly summary', (backend) => {
       'problems.open': 1,
       'notes.count': 3,
       'notes.members': 2,
-      'homeStudy.retired': 3,
-      'homeStudy.retiredMembers': 2,
+      'homeStudy.retired': 2,
+      'homeStudy.retiredMembers': 1,
       'homeStudy.withMaterial': 1,
     })
     const byKey = Object.fromEntries(dec.figures.map(f => [f.key, f]))
@@ -172,13 +179,13 @@ describeEachBackend('monthly summary', (backend) => {
 
   it('writes December\'s sentences in the report\'s style', async () => {
     expect((await summary(MONTH)).sentences).toEqual([
-      '本月共开展支部集中学习4次，参学党员8人次，参学率33.3%。',
+      '本月共开展支部集中学习4次，参学党员8人次，参学率33.3%（在职党员参学率50%）。',
       '组织学习交流活动2次（计划每月2次），开展专题研讨1次（计划每月1次）。',
       '举办主题党日1次、专题培训1期。',
       '落实党员“双报到双服务”，4名党员深入社区开展主题教育宣讲、走访慰问、志愿服务、爱心消费等社区活动5人次，服务时长9小时。',
       '截至本月底，共收集各类问题4个，已解决1个，2个正在推进过程中，1个待解决。',
       '2名党员撰写读书笔记3篇。',
-      '2名退休党员居家学习3次，其中使用支部学习资料1次。',
+      '1名退休党员居家学习2次，其中使用支部学习资料1次。',
     ])
   })
 
@@ -211,8 +218,8 @@ describeEachBackend('monthly summary', (backend) => {
     expect(visits.records.map(r => [r.memberName, r.table === 'serviceLogs' && r.data.enteredByName]).sort()).toEqual([['丁', '书记'], ['甲', null]])
     const inProgress = await rows('problems.inProgress')
     expect(inProgress.records.map(r => r.table === 'problems' && r.data.title).sort()).toEqual(['P2', 'P6'])
-    // Today both are solved: the figure is December's, the rows show where they stand now.
-    expect(inProgress.records.map(r => r.table === 'problems' && r.data.status)).toEqual(['solved', 'solved'])
+    // Today both are solved: the figure is December's, and so are the rows: they show the status at December's end.
+    expect(inProgress.records.map(r => r.table === 'problems' && r.data.status)).toEqual(['in_progress', 'in_progress'])
     expect((await rows('problems.collected')).records.map(r => r.table === 'problems' && r.data.title).sort()).toEqual(['P1', 'P2', 'P3', 'P6'])
     expect((await rows('notes.count')).records.map(r => r.memberName).sort()).toEqual(['乙', '甲', '甲'])
     const home = await rows('homeStudy.withMaterial')
@@ -225,7 +232,7 @@ describeEachBackend('monthly summary', (backend) => {
   it('labels figures in English on request, refuses a malformed month, and defaults to last month', async () => {
     const en = await summary(MONTH, 'en')
     expect(en.figures.find(f => f.key === 'branchStudy.rate')).toMatchObject({ label: 'Participation rate', unit: '%' })
-    expect(en.sentences[0]).toBe('本月共开展支部集中学习4次，参学党员8人次，参学率33.3%。')
+    expect(en.sentences[0]).toBe('本月共开展支部集中学习4次，参学党员8人次，参学率33.3%（在职党员参学率50%）。')
     const bad = expectError(await call(app(), S.token, 'GET', '/api/v1/branch/summary?month=2025-13'), 400, 'validation_failed')
     expect(bad.details).toEqual([{ path: 'month', message: 'month 必须是存在的月份，如 2026-11' }])
     const latest = await callOk<SummaryResponse>(app(), S.token, 'GET', '/api/v1/branch/summary')

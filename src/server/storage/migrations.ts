@@ -3,6 +3,7 @@ import { branchAdminMigration, branchIndexesMigration } from './branch-admin-mig
 import { branchRevisionsMigration } from './branch-revisions-migration'
 import { memberDevicesMigration } from './devices-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
+import { membershipHistoryMigration } from './membership-history-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
 
 /**
@@ -150,6 +151,7 @@ export const migrations: Record<string, Migration> = {
   '0008_member_id_seed': memberIdSeedMigration,
   '0009_branch_revisions': branchRevisionsMigration,
   '0010_member_devices': memberDevicesMigration,
+  '0011_membership_history': membershipHistoryMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

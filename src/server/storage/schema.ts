@@ -27,6 +27,11 @@ export interface MembersTable {
   party_join_date: string | null
   /** Secret seed of the member's derived ids (hex); sent only to the member's own devices. Null only for a row written by code older than migration 0008. */
   id_seed: string | null
+  /** 入支部日期 `YYYY-MM-DD` in the branch's time zone; null only for a row written by code that does not set it (read as the day of `created_at`). */
+  joined_on: string | null
+  /** 转出/离开: the first day the member is no longer in the branch (`YYYY-MM-DD`), or null. `status` is 'left' exactly when it is set. */
+  left_on: string | null
+  left_reason: 'transfer' | 'death' | 'other' | null
 }
 
 export interface MemberTokensTable {
@@ -152,6 +157,20 @@ export interface ProblemStatusChangesTable {
   status: 'open' | 'in_progress' | 'solved'
   changed_at: number
   changed_by: string
+  /** The day the status took effect (`YYYY-MM-DD`, branch time zone); the month's figures count by it. */
+  effective_on: string | null
+}
+
+/** 在职/退休 from a day on: the member's status on a day is the latest change effective on or before it. */
+export interface MemberStatusChangesTable {
+  id: string
+  member_id: string
+  branch_id: string
+  /** 0/1, like `members.retired` (which keeps the status as of today). */
+  retired: number
+  effective_on: string
+  created_at: number
+  changed_by: string | null
 }
 
 export interface Database {
@@ -166,6 +185,7 @@ export interface Database {
   reading_notes: ReadingNotesTable
   problems: ProblemsTable
   problem_status_changes: ProblemStatusChangesTable
+  member_status_changes: MemberStatusChangesTable
   materials: MaterialsTable
   reading_progress: ReadingProgressTable
 }

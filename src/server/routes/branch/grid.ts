@@ -20,7 +20,7 @@ function weeksBetween(from: string, to: string, max: number): string[] | null {
 
 // A year's grid is 26,000 cells for 500 members: a response schema lets Fastify serialise it
 // with a compiled serialiser instead of JSON.stringify.
-const cellSchema = { type: 'object', properties: { studied: { type: 'boolean' }, minutes: { type: 'number' }, checkins: { type: 'integer' } }, required: ['studied', 'minutes', 'checkins'] } as const
+const cellSchema = { type: 'object', properties: { studied: { type: 'boolean' }, minutes: { type: 'number' }, checkins: { type: 'integer' }, counted: { type: 'boolean' } }, required: ['studied', 'minutes', 'checkins', 'counted'] } as const
 const gridResponseSchema = {
   type: 'object',
   properties: {
@@ -32,8 +32,8 @@ const gridResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, retired: { type: 'boolean' }, cells: { type: 'array', items: cellSchema }, weeksStudied: { type: 'integer' }, minutes: { type: 'number' } },
-        required: ['id', 'name', 'role', 'retired', 'cells', 'weeksStudied', 'minutes'],
+        properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, retired: { type: 'boolean' }, joinedOn: { type: 'string' }, leftOn: { type: ['string', 'null'] }, cells: { type: 'array', items: cellSchema }, weeksStudied: { type: 'integer' }, minutes: { type: 'number' } },
+        required: ['id', 'name', 'role', 'retired', 'joinedOn', 'leftOn', 'cells', 'weeksStudied', 'minutes'],
       },
     },
     totals: {

@@ -5,6 +5,7 @@ import { memberOf, requireMember } from '../../auth'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
 import gridRoutes from './grid'
+import historyRoutes from './history'
 import memberRoutes from './members'
 import problemRoutes from './problems'
 import summaryRoutes from './summary'
@@ -21,6 +22,7 @@ const branchRoutes: FastifyPluginAsync = async (app) => {
   await app.register(gridRoutes)
   await app.register(problemRoutes)
   await app.register(summaryRoutes)
+  await app.register(historyRoutes)
 
   app.get('/branch/completion', { onRequest: requireMember }, async (request): Promise<CompletionResponse> => {
     const member = memberOf(request)

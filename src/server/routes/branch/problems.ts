@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { BranchProblemsResponse, ProblemPatchResponse } from '../../../domain/branch'
 import type { FieldIssue, ProblemCategory, ProblemStatus } from '../../../domain/records'
 import type { ProblemPatch } from '../../storage/repositories/branch-admin'
+import { STATUS_DATE_MAX_DAYS_BACK } from '../../../domain/branch'
 import { PROBLEM_CATEGORIES, PROBLEM_STATUSES, UUID_RE } from '../../../domain/records'
+import { addDays, isIsoDate, todayIn } from '../../../domain/week'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
 import { bodyObject, charLength, isStorableText, unstorableIssue } from '../../validation'
@@ -68,15 +70,22 @@ const problemRoutes: FastifyPluginAsync = async (app) => {
       issues.push({ path: 'resolution', message: t(locale, 'resolution') })
     if (resolution === 'unstorable')
       issues.push(unstorableIssue('resolution', locale))
+    // The day the status took effect: today by default, up to 60 days back, never in the future.
+    const today = todayIn(branch.timeZone)
+    const statusDate = body.statusDate
+    if (statusDate !== undefined && !(typeof statusDate === 'string' && isIsoDate(statusDate) && statusDate <= today && statusDate >= addDays(today, -STATUS_DATE_MAX_DAYS_BACK)))
+      issues.push({ path: 'statusDate', message: t(locale, 'statusDate') })
     if (issues.length > 0)
       throw validationError(issues, locale)
     const id = pathId(request)
-    const patch: ProblemPatch = { status: body.status as ProblemStatus }
+    const patch: ProblemPatch = { status: body.status as ProblemStatus, ...(statusDate === undefined ? {} : { statusDate: statusDate as string }) }
     if (ownerName !== undefined && ownerName !== false && ownerName !== 'unstorable')
       patch.ownerName = ownerName
     if (resolution !== undefined && resolution !== false && resolution !== 'unstorable')
       patch.resolution = resolution
     const updated = UUID_RE.test(id) ? await app.storage.branchAdmin.patchProblem(branch.id, id, secretary.id, patch) : undefined
+    if (updated === 'beforeLastChange')
+      throw validationError([{ path: 'statusDate', message: t(locale, 'statusDateOrder') }], locale)
     if (!updated)
       throw new ApiError('not_found', 'problemNotFound')
     return updated

@@ -4,9 +4,10 @@ import type { ProblemCategory, ProblemStatus } from '../../../domain/records'
 import type { Role } from '../../../domain/wire'
 import type { Database } from '../schema'
 import { sql } from 'kysely'
-import { weekKey } from '../../../domain/week'
+import { DEFAULT_TIME_ZONE, todayIn, weekKey } from '../../../domain/week'
 import { newHumanCode, newId } from '../secrets'
 import { judge, takeRevisions } from '../sync'
+import { fillHistory, recordStatusToday, retiredOnSql } from './history'
 import { sameColumns } from './records'
 
 /**
@@ -23,6 +24,8 @@ export const RECORDS_LIMIT = 5000
 
 export interface ProblemPatch {
   status: ProblemStatus
+  /** The day the status took effect (`YYYY-MM-DD`, branch time zone); the day of `now` there by default. */
+  statusDate?: string
   /** undefined keeps the stored value; null clears it. */
   ownerName?: string | null
   resolution?: string | null
@@ -147,8 +150,14 @@ export class BranchAdminRepository {
         set.party_join_date = patch.partyJoinDate
       if (patch.role !== undefined)
         set.role = patch.role
+      // The history is filled before the status changes, so its first status is the one the member had.
+      if (patch.retired !== undefined)
+        await fillHistory(trx, branchId)
       if (Object.keys(set).length > 0)
         await trx.updateTable('members').set(set).where('id', '=', memberId).where('branch_id', '=', branchId).execute()
+      // 在职/退休 without a day changes from today on: the months before keep the status of their time.
+      if (patch.retired !== undefined && patch.retired !== current.retired)
+        await recordStatusToday(trx, branchId, memberId, patch.retired, null)
       return this.member(branchId, memberId, trx)
     })
   }
@@ -189,7 +198,7 @@ export class BranchAdminRepository {
   }
 
   /** Live rows of a table in the branch, filtered, newest first: the member list and a figure's rows both read through here. */
-  async recordsWhere(branchId: string, table: MemberRecordTable, filter: { memberId?: string, from?: string, to?: string, fromInstant?: number, toInstant?: number, forms?: readonly string[], activity?: string, retiredOnly?: boolean, withMaterial?: boolean }): Promise<BranchRecord[]> {
+  async recordsWhere(branchId: string, table: MemberRecordTable, filter: { memberId?: string, from?: string, to?: string, fromInstant?: number, toInstant?: number, forms?: readonly string[], activity?: string, retiredOnly?: boolean, homeStudy?: boolean, withMaterial?: boolean }): Promise<BranchRecord[]> {
     const sqlTable = table === 'studyCheckins' ? 'study_checkins' : table === 'serviceLogs' ? 'service_logs' : 'reading_notes'
     let query = (this.db as Kysely<any>).selectFrom(`${sqlTable} as r`).innerJoin('members as owner', 'owner.id', 'r.member_id').selectAll('r').select('owner.name as member_name').where('r.branch_id', '=', branchId).where('r.deleted', '=', 0)
     if (table !== 'readingNotes')
@@ -209,7 +218,9 @@ export class BranchAdminRepository {
     if (filter.activity)
       query = query.where('r.activity', '=', filter.activity)
     if (filter.retiredOnly)
-      query = query.where('owner.retired', '=', 1)
+      query = query.where(retiredOnSql('r.member_id', 'r.date', 'owner.retired'), '=', 1)
+    if (filter.homeStudy)
+      query = query.where(eb => eb.or([eb('r.form', '=', 'home_study'), eb.and([eb('r.form', '=', 'self_study'), eb('r.material_id', 'is not', null)])]))
     if (filter.withMaterial)
       query = query.where('r.material_id', 'is not', null)
     query = table === 'readingNotes' ? query.orderBy('r.updated_at', 'desc') : query.orderBy('r.date', 'desc').orderBy('r.updated_at', 'desc')
@@ -223,6 +234,7 @@ export class BranchAdminRepository {
       .innerJoin('members', 'members.id', 'problems.member_id')
       .selectAll('problems')
       .select('members.name as reporter_name')
+      .select(eb => eb.selectFrom('problem_status_changes as psc').select('psc.effective_on').whereRef('psc.problem_id', '=', 'problems.id').orderBy('psc.effective_on', 'desc').orderBy('psc.changed_at', 'desc').orderBy('psc.id', 'desc').limit(1).as('status_date'))
       .where('problems.branch_id', '=', branchId)
       .where('problems.deleted', '=', 0)
     if (filter.status)
@@ -252,15 +264,26 @@ export class BranchAdminRepository {
 
   /**
    * Sets a problem's status, owner and resolution, with a new rev (every member of the branch
-   * pulls it) and a status-history entry. `updatedAt` stays the reporter's: their own later edit of
-   * the text must not lose to the secretary's clock.
+   * pulls it) and a status-history entry taking effect on `statusDate`. `updatedAt` stays the
+   * reporter's: their own later edit of the text must not lose to the secretary's clock. The same
+   * status with a `statusDate` re-dates the latest change. `'beforeLastChange'` when the day is
+   * before the problem's previous status change (the history stays in order).
    */
-  async patchProblem(branchId: string, problemId: string, secretaryId: string, patch: ProblemPatch, now: number = Date.now()): Promise<BranchProblem | undefined> {
+  async patchProblem(branchId: string, problemId: string, secretaryId: string, patch: ProblemPatch, now: number = Date.now()): Promise<BranchProblem | 'beforeLastChange' | undefined> {
     return this.db.transaction().execute(async (trx) => {
       await takeRevisions(trx, branchId, 0)
       const current = await trx.selectFrom('problems').select(['id', 'status']).where('id', '=', problemId).where('branch_id', '=', branchId).where('deleted', '=', 0).executeTakeFirst()
       if (!current)
         return undefined
+      const branch = await trx.selectFrom('branches').select('time_zone').where('id', '=', branchId).executeTakeFirstOrThrow()
+      const effective = patch.statusDate ?? todayIn(branch.time_zone || DEFAULT_TIME_ZONE, now)
+      const [last, previous] = await trx.selectFrom('problem_status_changes').select(['id', 'status', 'effective_on']).where('problem_id', '=', problemId).orderBy('effective_on', 'desc').orderBy('changed_at', 'desc').orderBy('id', 'desc').limit(2).execute()
+      const redate = current.status === patch.status && patch.statusDate !== undefined && last !== undefined && last.status === patch.status
+      const before = redate ? previous : last
+      if ((current.status !== patch.status || redate) && before?.effective_on && before.effective_on > effective)
+        return 'beforeLastChange'
+      if (redate)
+        await trx.updateTable('problem_status_changes').set({ effective_on: effective }).where('id', '=', last!.id).execute()
       const rev = await takeRevisions(trx, branchId, 1)
       const set: Record<string, unknown> = { status: patch.status, rev }
       if (patch.ownerName !== undefined)
@@ -269,7 +292,7 @@ export class BranchAdminRepository {
         set.resolution = patch.resolution
       if (current.status !== patch.status) {
         set.status_updated_at = now
-        await trx.insertInto('problem_status_changes').values({ id: newId(), problem_id: problemId, branch_id: branchId, status: patch.status, changed_at: now, changed_by: secretaryId }).execute()
+        await trx.insertInto('problem_status_changes').values({ id: newId(), problem_id: problemId, branch_id: branchId, status: patch.status, changed_at: now, changed_by: secretaryId, effective_on: effective }).execute()
       }
       await trx.updateTable('problems').set(set).where('id', '=', problemId).execute()
       const [problem] = await this.problems(branchId, { ids: [problemId] }, trx)
@@ -293,6 +316,7 @@ function toProblem(r: Record<string, any>): BranchProblem {
     reporterId: r.member_id,
     reporterName: r.reporter_name ?? r.member_name,
     statusUpdatedAt: r.status_updated_at === null || r.status_updated_at === undefined ? null : Number(r.status_updated_at),
+    statusDate: r.status_date ?? null,
     updatedAt: Number(r.updated_at),
   }
 }

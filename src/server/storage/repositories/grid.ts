@@ -2,7 +2,10 @@ import type { Kysely } from 'kysely'
 import type { GridMember, GridWeekTotal, MemberGroup, ServiceMonth } from '../../../domain/branch'
 import type { Database } from '../schema'
 import { sql } from 'kysely'
+import { inBranchInWeek, retiredInWeek } from '../../../domain/membership'
 import { monthRange, monthsBetween, percent } from '../../../domain/summary'
+import { DEFAULT_TIME_ZONE, todayIn } from '../../../domain/week'
+import { MembershipHistory } from './history'
 
 /**
  * The completion grid (weeks × members) and service by month, counted in SQL over live rows:
@@ -12,25 +15,29 @@ import { monthRange, monthsBetween, percent } from '../../../domain/summary'
 const byName = new Intl.Collator('zh-CN')
 
 export class GridQueries {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: 'sqlite' | 'postgres') {}
+  private readonly history: MembershipHistory
 
-  // The branch's members in a group (everyone now in the branch, or only those in work / retired).
-  private groupMembers(branchId: string, group: MemberGroup) {
-    let query = this.db.selectFrom('members').where('members.branch_id', '=', branchId).where('members.status', '=', 'active')
-    if (group !== 'all')
-      query = query.where('members.retired', '=', group === 'retired' ? 1 : 0)
-    return query
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: 'sqlite' | 'postgres') {
+    this.history = new MembershipHistory(db)
   }
 
   /**
-   * One row per member of the group with a cell per week (in `weeks`' order), and per-week totals.
-   * The sums come from one grouped scan of the (branch, week, member, deleted, minutes) covering
-   * index; members outside the group are dropped when the rows are laid out.
+   * One row per member who was in the group in some week of the range, with a cell per week (in
+   * `weeks`' order), and per-week totals over the members in the group that week. Who was in the
+   * branch and who was retired each week come from the membership history (the current week:
+   * today), so a member who left is a row only for the weeks they were in, and a later retirement
+   * moves no earlier week. The sums come from one grouped scan of the (branch, week, member,
+   * deleted, minutes) covering index; members outside the group are dropped when laid out.
    */
-  async grid(branchId: string, weeks: readonly string[], group: MemberGroup): Promise<{ members: GridMember[], totals: GridWeekTotal[] }> {
+  async grid(branchId: string, weeks: readonly string[], group: MemberGroup, now: number = Date.now()): Promise<{ members: GridMember[], totals: GridWeekTotal[] }> {
     const from = weeks[0]!
     const to = weeks.at(-1)!
-    const people = await this.groupMembers(branchId, group).select(['members.id', 'members.name', 'members.role', 'members.retired']).execute()
+    const branch = await this.db.selectFrom('branches').select('time_zone').where('id', '=', branchId).executeTakeFirst()
+    const today = todayIn(branch?.time_zone || DEFAULT_TIME_ZONE, now)
+    const timelines = await this.history.timelines(branchId)
+    // inGroup[i]: the members counted in week i.
+    const inGroup = weeks.map(week => new Set([...timelines.values()].filter(t => inBranchInWeek(t, week, today) && (group === 'all' || retiredInWeek(t, week, today) === (group === 'retired'))).map(t => t.id)))
+    const people = [...timelines.values()].filter(t => inGroup.some(set => set.has(t.id)))
     // One row per member: its (week, check-ins, minutes) sums joined into a string by the database,
     // so a year of a 500-member branch crosses into JS as 500 rows, not 20,000.
     const weekSums = this.db.selectFrom('study_checkins as c')
@@ -56,8 +63,10 @@ export class GridQueries {
         id: p.id,
         name: p.name,
         role: p.role,
-        retired: Number(p.retired) === 1,
-        cells: weeks.map(() => ({ studied: false, minutes: 0, checkins: 0 })),
+        retired: p.retiredNow,
+        joinedOn: p.joinedOn,
+        leftOn: p.leftOn,
+        cells: weeks.map((_, i) => ({ studied: false, minutes: 0, checkins: 0, counted: inGroup[i]!.has(p.id) })),
         weeksStudied: 0,
         minutes: 0,
       })
@@ -66,18 +75,19 @@ export class GridQueries {
     for (const s of sums) {
       const row = rows.get(s.memberId)
       const i = column.get(s.week)
-      if (!row || i === undefined)
+      // A week the member was not in the group (not yet joined, left, or of the other status) shows
+      // nothing and counts nowhere.
+      if (!row || i === undefined || !row.cells[i]!.counted)
         continue
       const minutes = s.minutes
-      row.cells[i] = { studied: true, minutes, checkins: s.checkins }
+      row.cells[i] = { studied: true, minutes, checkins: s.checkins, counted: true }
       row.weeksStudied += 1
       row.minutes += minutes
       studiedIn[i]! += 1
     }
-    const total = people.length
     return {
       members: [...rows.values()].sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id)),
-      totals: weeks.map((week, i) => ({ week, studied: studiedIn[i]!, total, rate: percent(studiedIn[i]!, total) })),
+      totals: weeks.map((week, i) => ({ week, studied: studiedIn[i]!, total: inGroup[i]!.size, rate: percent(studiedIn[i]!, inGroup[i]!.size) })),
     }
   }
 

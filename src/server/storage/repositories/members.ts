@@ -8,7 +8,7 @@ export class MemberRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(branchId: string, name: string, role: Role, db: Kysely<Database> = this.db): Promise<MembersTable & { id_seed: string }> {
-    const member = { id: newId(), branch_id: branchId, name, role, status: 'active', created_at: Date.now(), retired: 0, party_join_date: null, id_seed: newIdSeed() } satisfies MembersTable
+    const member = { id: newId(), branch_id: branchId, name, role, status: 'active', created_at: Date.now(), retired: 0, party_join_date: null, id_seed: newIdSeed(), joined_on: null, left_on: null, left_reason: null } satisfies MembersTable
     await db.insertInto('members').values(member).execute()
     return member
   }

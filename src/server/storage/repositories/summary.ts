@@ -5,7 +5,9 @@ import type { FigureRule, FigureSpec } from '../../../domain/summary'
 import type { Database } from '../schema'
 import type { BranchAdminRepository } from './branch-admin'
 import { sql } from 'kysely'
+import { inBranchOn, retiredOn } from '../../../domain/membership'
 import { monthInstants, monthRange, percent, SUMMARY_FIGURES } from '../../../domain/summary'
+import { MembershipHistory, retiredOnSql } from './history'
 
 /**
  * The monthly summary's figures, counted in SQL from the rules in src/domain/summary.ts, and the
@@ -24,7 +26,11 @@ interface StudyAggregates { rows: number, members: number, sessions: number, att
 const num = (v: unknown): number => Number(v ?? 0)
 
 export class SummaryQueries {
-  constructor(private readonly db: Kysely<Database>, private readonly admin: BranchAdminRepository) {}
+  private readonly history: MembershipHistory
+
+  constructor(private readonly db: Kysely<Database>, private readonly admin: BranchAdminRepository) {
+    this.history = new MembershipHistory(db)
+  }
 
   private studyRows(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>) {
     const { start, end } = monthRange(scope.month)
@@ -32,7 +38,9 @@ export class SummaryQueries {
     if (rule.forms)
       query = query.where('r.form', 'in', rule.forms)
     if (rule.retiredOnly)
-      query = query.where('m.retired', '=', 1)
+      query = query.where(retiredOnSql('r.member_id', 'r.date', 'm.retired'), '=', 1)
+    if (rule.homeStudy)
+      query = query.where(eb => eb.or([eb('r.form', '=', 'home_study'), eb.and([eb('r.form', '=', 'self_study'), eb('r.material_id', 'is not', null)])]))
     return query
   }
 
@@ -87,15 +95,16 @@ export class SummaryQueries {
     return query
   }
 
-  // Each live problem collected by the month's end, with its status at the month's last instant.
+  // Each live problem collected by the month's end, with its status on the month's last day: the
+  // latest change taking effect by then (a status is counted by the day it took effect, not the
+  // day it was entered).
   private problemsAtMonthEnd(scope: SummaryScope) {
     const { end } = monthRange(scope.month)
-    const endInstant = monthInstants(scope.month, scope.timeZone).end
     return this.db.selectFrom('problems as p').select(eb => [
       'p.id as id',
       'p.date as date',
       eb.fn.coalesce(
-        eb.selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.changed_at', '<', endInstant).orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1),
+        eb.selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.effective_on', '<=', end).orderBy('s.effective_on', 'desc').orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1),
         eb.val<ProblemStatus>('open'),
       ).as('status'),
     ]).where('p.branch_id', '=', scope.branchId).where('p.deleted', '=', 0).where('p.date', '<=', end)
@@ -106,10 +115,40 @@ export class SummaryQueries {
     return this.db.selectFrom('reading_notes as r').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.updated_at', '>=', start).where('r.updated_at', '<', end)
   }
 
-  /** Members of the branch now: the participation rate's denominator per session. */
-  private async memberCount(branchId: string): Promise<number> {
-    const row = await this.db.selectFrom('members').select(eb => eb.fn.countAll<number>().as('n')).where('branch_id', '=', branchId).where('status', '=', 'active').executeTakeFirstOrThrow()
-    return num(row.n)
+  /**
+   * A participation rate from the membership history: per session (a week or a day of the month's
+   * check-ins of the forms), the members of the branch on the session's day (its first check-in of
+   * the month), only those 在职 then for `activeOnly`, and how many of them checked in for it.
+   */
+  private async rate(scope: SummaryScope, rule: Extract<FigureRule, { measure: 'rate' }>, timelines: Awaited<ReturnType<MembershipHistory['timelines']>>): Promise<{ attended: number, possible: number }> {
+    const { start, end } = monthRange(scope.month)
+    const rows = await this.db.selectFrom('study_checkins as r').select(['r.member_id as memberId', 'r.date as date', 'r.week as week']).where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end).where('r.form', 'in', rule.forms).execute()
+    const sessions = new Map<string, { day: string, members: Set<string> }>()
+    for (const row of rows) {
+      const key = rule.by === 'week' ? row.week! : row.date!
+      const session = sessions.get(key) ?? { day: row.date!, members: new Set<string>() }
+      if (row.date! < session.day)
+        session.day = row.date!
+      session.members.add(row.memberId)
+      sessions.set(key, session)
+    }
+    let attended = 0
+    let possible = 0
+    for (const session of sessions.values()) {
+      const counts = (id: string) => {
+        const t = timelines.get(id)
+        return t !== undefined && inBranchOn(t, session.day) && !(rule.activeOnly && retiredOn(t, session.day))
+      }
+      for (const t of timelines.values()) {
+        if (counts(t.id))
+          possible++
+      }
+      for (const id of session.members) {
+        if (counts(id))
+          attended++
+      }
+    }
+    return { attended, possible }
   }
 
   /** Every figure's value (and the parts of the rate) for a month; queries sharing a filter run once. */
@@ -131,12 +170,12 @@ export class SummaryQueries {
           const empty: StudyAggregates = { rows: 0, members: 0, sessions: 0, attendance: 0, minutes: 0, withMaterial: 0 }
           const agg: StudyAggregates = oneForm
             ? ((await once('study:byForm', () => this.studyByForm(scope))).get(oneForm)?.[rule.by ?? 'date'] ?? empty)
-            : await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
+            : await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.homeStudy ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
           if (rule.measure === 'rate') {
-            const members = await once('members', () => this.memberCount(scope.branchId))
-            const possible = agg.sessions * members
-            values[spec.key] = percent(agg.attendance, possible)
-            details[spec.key] = `${agg.attendance}/${possible}`
+            const timelines = await once('timelines', () => this.history.timelines(scope.branchId))
+            const { attended, possible } = await this.rate(scope, rule, timelines)
+            values[spec.key] = percent(attended, possible)
+            details[spec.key] = `${attended}/${possible}`
           }
           else {
             values[spec.key] = agg[rule.measure]
@@ -178,7 +217,7 @@ export class SummaryQueries {
     const { start, end } = monthRange(scope.month)
     switch (rule.source) {
       case 'study':
-        return this.admin.recordsWhere(scope.branchId, 'studyCheckins', { from: start, to: end, forms: rule.forms, retiredOnly: rule.retiredOnly, withMaterial: rule.measure === 'withMaterial' })
+        return this.admin.recordsWhere(scope.branchId, 'studyCheckins', { from: start, to: end, forms: rule.forms, retiredOnly: rule.retiredOnly, homeStudy: rule.homeStudy, withMaterial: rule.measure === 'withMaterial' })
       case 'service':
         return this.admin.recordsWhere(scope.branchId, 'serviceLogs', { from: start, to: end, activity: rule.activity })
       case 'notes': {
@@ -186,14 +225,15 @@ export class SummaryQueries {
         return this.admin.recordsWhere(scope.branchId, 'readingNotes', { fromInstant: instants.start, toInstant: instants.end })
       }
       case 'problems': {
-        let query = this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select('x.id')
+        let query = this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select(['x.id', 'x.status'])
         if (rule.measure === 'collectedInMonth')
           query = query.where('x.date', '>=', start)
         else if (rule.measure !== 'collected')
           query = query.where('x.status', '=', rule.measure)
-        const ids = (await query.execute()).map(r => r.id)
-        const problems = await this.admin.problems(scope.branchId, { ids })
-        return problems.map(p => ({ table: 'problems', id: p.id, memberId: p.reporterId, memberName: p.reporterName, updatedAt: p.updatedAt, data: p }))
+        const atMonthEnd = new Map((await query.execute()).map(r => [r.id, r.status as ProblemStatus]))
+        const problems = await this.admin.problems(scope.branchId, { ids: [...atMonthEnd.keys()] })
+        // The rows behind a month's figure show each problem as it stood at the month's end.
+        return problems.map(p => ({ table: 'problems', id: p.id, memberId: p.reporterId, memberName: p.reporterName, updatedAt: p.updatedAt, data: { ...p, status: atMonthEnd.get(p.id) ?? p.status } }))
       }
     }
   }
