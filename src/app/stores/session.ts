@@ -5,6 +5,7 @@ import type { MemberInfo, SetupResponse } from '@/domain/wire'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
+import { deviceApi } from '@/app/api/devices'
 import { clearSessionData, loadSession, saveSession } from '@/app/db/session'
 import { useSettingsStore } from './settings'
 
@@ -101,6 +102,16 @@ export const useSessionStore = defineStore('session', () => {
     return { ...member.value! }
   }
 
+  /**
+   * A 认领码 or an add-device code (`POST /claim`) signs this phone in as an existing member:
+   * no second member. The device starts empty, so the next sync pulls all the member's records.
+   */
+  async function claim(code: string): Promise<MemberInfo> {
+    const response = await deviceApi.claim({ code: code.trim() })
+    await adopt(response)
+    return { ...member.value! }
+  }
+
   /** Uses the one-time setup code: creates the first branch and signs in as its secretary. */
   async function setup(code: string, branchName: string, name: string): Promise<SetupResponse> {
     const response = await api.setup({ code: code.trim(), branchName: branchName.trim(), name: name.trim() })
@@ -156,5 +167,5 @@ export const useSessionStore = defineStore('session', () => {
     return result
   }
 
-  return { member, idSeed, isSecretary, restored, revoked, restore, refresh, join, setup, signOut, restoreFromBackup }
+  return { member, idSeed, isSecretary, restored, revoked, restore, refresh, join, claim, setup, signOut, restoreFromBackup }
 })
