@@ -1,8 +1,9 @@
 import type { MaterialCategory, ProblemCategory, ServiceActivity, StudyForm } from '../domain/records'
 import type { AcceptedChange, CreatedBranch, Storage } from './storage'
 import { randomUUID } from 'node:crypto'
-import { startOfDayIn } from '../domain/summary'
+import { monthOf, shiftMonth, startOfDayIn } from '../domain/summary'
 import { addDays, currentWeek, DEFAULT_TIME_ZONE, shiftWeek, todayIn, weekRange } from '../domain/week'
+import { MembershipHistory } from './storage/repositories/history'
 
 /**
  * A realistic branch generated into a storage: members (some retired, with Party join dates),
@@ -49,6 +50,8 @@ export const DEMO_SHAPE: BranchShape = {
 export interface FilledBranch {
   branch: CreatedBranch
   secretaryId: string
+  /** The member without a phone (issue #12): no device, records entered by the secretary (代录), and a live 认领码 to try 用认领码登录 with. */
+  noPhoneMember: { id: string, name: string, claimCode: string } | null
   counts: { members: number, retired: number, studyCheckins: number, serviceLogs: number, readingNotes: number, problems: number, materials: number }
 }
 
@@ -102,6 +105,9 @@ const MATERIALS: [MaterialCategory, string, string][] = [
   ['notice', '关于开展“双报到双服务”的通知', '# 通知\n请各位党员到居住地社区报到，每月至少参加一次社区服务活动，并在学习打卡中登记。'],
   ['guidance', '退休党员居家学习指引', '# 居家学习指引\n1. 每周阅读一篇支部学习资料\n2. 在学习打卡中签到，学习形式选“居家学习”\n3. 有体会可以写读书笔记'],
 ]
+
+// What members' browsers call themselves (deviceNameFrom), for the devices the demo gives them.
+const DEMO_DEVICE_NAMES = ['Android · Chrome', 'Android · WeChat', 'iPhone · Safari', 'iPhone · WeChat', 'HarmonyOS · Huawei Browser', 'Android · V2309A · WeChat']
 
 /** Generates a branch into `storage` (which should hold no such branch yet) and returns what it made. */
 export async function fillBranch(storage: Storage, shape: BranchShape, now: number = Date.now()): Promise<FilledBranch> {
@@ -224,6 +230,18 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
     problemStatus.push({ id, date })
   }
 
+  // Membership history (issue #12): one member in work left the branch (转出) on the 15th of last
+  // month, so they count in the months before and in none after (their later rows are not made);
+  // another retires from the 1st of this month, so the months before count them in work.
+  const lastMonth = shiftMonth(monthOf(today), -1)
+  const leaver = inWork.length > 3 && `${lastMonth}-15` > addDays(start, 7) ? inWork[1]! : undefined
+  const leftOn = `${lastMonth}-15`
+  if (leaver) {
+    leaver.changes = leaver.changes.filter(c => !('date' in c.data!) || typeof c.data.date !== 'string' || c.data.date < leftOn)
+    leaver.changes = leaver.changes.filter(c => c.table !== 'readingNotes' || c.updatedAt < instant(leftOn, 0))
+  }
+  const newlyRetired = inWork.length > 3 ? inWork[2] : undefined
+
   const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length }
   for (const person of people) {
     for (const change of person.changes) {
@@ -247,8 +265,16 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
       await storage.branchAdmin.patchProblem(branch.branchId, id, secretary.id, { status: 'solved', resolution: '已协调有关部门解决，群众表示满意。' }, solvedAt)
   }
 
+  // Every other member has a phone (a device, last seen at their last record); the oldest retiree
+  // has none (代录 below): 成员管理 shows 0 devices, and the printed 认领码 gives them one (issue #12).
+  for (const person of people.filter(p => p !== retirees[0])) {
+    await storage.memberTokens.issue(person.id, storage.db, pick(DEMO_DEVICE_NAMES))
+    const lastSeen = Math.max(instant(start, 9), ...person.changes.map(c => c.updatedAt))
+    await storage.db.updateTable('member_tokens').set({ created_at: instant(start, 9) - 86_400_000, last_seen_at: Math.min(now, lastSeen) }).where('member_id', '=', person.id).execute()
+  }
   // 代录: the oldest retiree has no phone; the secretary enters their visits to the community.
   const elder = retirees[0]
+  const noPhoneMember = elder ? { id: elder.id, name: elder.name, claimCode: (await storage.devices.newCode(elder.id, 'claim', secretary.id, now)).code } : null
   if (elder) {
     for (let w = 0; w < shape.weeks; w += 4) {
       const date = addDays(weekRange(shiftWeek(firstWeek, w)).start, 4)
@@ -259,5 +285,12 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
         counts.serviceLogs++
     }
   }
-  return { branch, secretaryId: secretary.id, counts }
+  const history = new MembershipHistory(storage.db)
+  if (leaver)
+    await history.patchMembership(branch.branchId, leaver.id, { leftOn, leftReason: 'transfer' }, today)
+  if (newlyRetired) {
+    await history.addStatus(branch.branchId, newlyRetired.id, secretary.id, true, `${monthOf(today)}-01`, today, now)
+    counts.retired++
+  }
+  return { branch, secretaryId: secretary.id, noPhoneMember, counts }
 }

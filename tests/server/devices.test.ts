@@ -4,6 +4,7 @@ import type { JoinResponse } from '../../src/domain/wire'
 import type { Member } from './support/api'
 import { expect, it } from 'vitest'
 import { CLAIM_CODE_TTL_MS, DEVICE_CODE_TTL_MS } from '../../src/domain/devices'
+import { DEMO_SHAPE, fillBranch } from '../../src/server/demo'
 import { sha256Hex } from '../../src/server/storage/secrets'
 import { branchWith, checkin, expectError, freshIp, pullAll, syncOk, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
@@ -251,6 +252,35 @@ describeEachBackend('devices and members without a phone', (backend) => {
     await callOk(app(), a.token, 'GET', '/api/v1/me')
     expect((await callOk<MyDevicesResponse>(app(), a.token, 'GET', '/api/v1/me/devices')).devices[0]!.lastSeenAt).toBe(first)
   })
+})
+
+describeEachBackend('the demo\'s member without a phone', (backend) => {
+  const ctx = useStorage(backend)
+  const { app: appOf } = { app: useApp(() => ctx.storage) }
+  const app = () => appOf.app
+
+  it('has no device but 代录 records and a live 认领码 that makes a phone them; everyone else has a phone', async () => {
+    const filled = await fillBranch(ctx.storage, { ...DEMO_SHAPE, members: 10, retiredShare: 0.5, weeks: 8 })
+    const elder = filled.noPhoneMember!
+    expect(elder).toEqual({ id: expect.any(String), name: expect.any(String), claimCode: expect.stringMatching(/^[A-HJ-NP-Z2-9]{10}$/) })
+    const secretary = (await ctx.storage.db.selectFrom('members').select('id').where('id', '=', filled.secretaryId).executeTakeFirstOrThrow()).id
+    const token = await ctx.storage.memberTokens.issue(secretary)
+    const members = await branchMembers(token)
+    expect(members.find(m => m.id === elder.id)).toMatchObject({ activeDevices: 0, lastSyncAt: null })
+    expect(members.filter(m => m.id !== elder.id && m.id !== secretary).every(m => m.activeDevices === 1 && m.lastSyncAt !== null)).toBe(true)
+    const entered = await callOk<MemberRecordsResponse>(app(), token, 'GET', `${B}/members/${elder.id}/records?table=serviceLogs`)
+    expect(entered.records.length).toBeGreaterThan(0)
+
+    const res = await app().inject({ method: 'POST', url: '/api/v1/claim', payload: { code: elder.claimCode }, remoteAddress: freshIp() })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json<JoinResponse>().member.id).toBe(elder.id)
+    const pulled = (await pullAll(app(), res.json<JoinResponse>().token)).changes.map(c => c.id)
+    expect(pulled).toEqual(expect.arrayContaining(entered.records.map(r => r.id)))
+  })
+
+  async function branchMembers(token: string): Promise<BranchMember[]> {
+    return (await callOk<BranchMembersResponse>(app(), token, 'GET', `${B}/members`)).members
+  }
 })
 
 describeEachBackend('sign-in codes under a tight limit', (backend) => {

@@ -23,6 +23,8 @@ async function main(): Promise<number> {
     console.log(`  ${c.members} members (${c.retired} retired), ${c.studyCheckins} study check-ins over ${DEMO_SHAPE.weeks} weeks, ${c.serviceLogs} service logs, ${c.readingNotes} reading notes, ${c.problems} problems, ${c.materials} materials`)
     console.log(`  secretary invite code (书记邀请码): ${filled.branch.secretaryInviteCode}`)
     console.log(`  member invite code (党员邀请码):    ${filled.branch.memberInviteCode}`)
+    if (filled.noPhoneMember)
+      console.log(`  ${filled.noPhoneMember.name} has no phone (records entered by the secretary); 认领码 ${filled.noPhoneMember.claimCode}, valid 7 days: on a phone open /join, 用认领码登录`)
     console.log(`next: start the server on the same data (${config.databaseUrl ? 'DATABASE_URL=… ' : `DATA_DIR=${config.dataDir} `}npm start), open http://localhost:${config.port}/join, and join with the secretary invite code to see the 支部 tab.`)
     return 0
   }

@@ -72,8 +72,7 @@ export class DeviceRepository {
   }
 
   /** A fresh code of `kind` for the member; the member's older unused code of that kind stops working. */
-  async newCode(memberId: string, kind: SignInCodeKind, createdBy: string): Promise<SignInCodeResponse> {
-    const now = Date.now()
+  async newCode(memberId: string, kind: SignInCodeKind, createdBy: string, now: number = Date.now()): Promise<SignInCodeResponse> {
     const code = newHumanCode(SIGN_IN_CODE_LENGTH)
     const expiresAt = now + TTL[kind]
     await this.db.transaction().execute(async (trx) => {
