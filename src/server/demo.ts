@@ -1,9 +1,8 @@
 import type { MaterialCategory, ProblemCategory, ServiceActivity, StudyForm } from '../domain/records'
 import type { AcceptedChange, CreatedBranch, Storage } from './storage'
 import { randomUUID } from 'node:crypto'
-import { monthOf, shiftMonth, startOfDayIn } from '../domain/summary'
+import { startOfDayIn } from '../domain/summary'
 import { addDays, currentWeek, DEFAULT_TIME_ZONE, shiftWeek, todayIn, weekRange } from '../domain/week'
-import { MembershipHistory } from './storage/repositories/history'
 
 /**
  * A realistic branch generated into a storage: members (some retired, with Party join dates),
@@ -230,18 +229,6 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
     problemStatus.push({ id, date })
   }
 
-  // Membership history (issue #12): one member in work left the branch (转出) on the 15th of last
-  // month, so they count in the months before and in none after (their later rows are not made);
-  // another retires from the 1st of this month, so the months before count them in work.
-  const lastMonth = shiftMonth(monthOf(today), -1)
-  const leaver = inWork.length > 3 && `${lastMonth}-15` > addDays(start, 7) ? inWork[1]! : undefined
-  const leftOn = `${lastMonth}-15`
-  if (leaver) {
-    leaver.changes = leaver.changes.filter(c => !('date' in c.data!) || typeof c.data.date !== 'string' || c.data.date < leftOn)
-    leaver.changes = leaver.changes.filter(c => c.table !== 'readingNotes' || c.updatedAt < instant(leftOn, 0))
-  }
-  const newlyRetired = inWork.length > 3 ? inWork[2] : undefined
-
   const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length }
   for (const person of people) {
     for (const change of person.changes) {
@@ -284,13 +271,6 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
       if (outcome.result === 'applied')
         counts.serviceLogs++
     }
-  }
-  const history = new MembershipHistory(storage.db)
-  if (leaver)
-    await history.patchMembership(branch.branchId, leaver.id, { leftOn, leftReason: 'transfer' }, today)
-  if (newlyRetired) {
-    await history.addStatus(branch.branchId, newlyRetired.id, secretary.id, true, `${monthOf(today)}-01`, today, now)
-    counts.retired++
   }
   return { branch, secretaryId: secretary.id, noPhoneMember, counts }
 }
