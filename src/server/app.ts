@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { API_PREFIX, BODY_LIMIT_BYTES } from '../domain/wire'
-import { answerClientError, ApiError, errorBody, installErrorHandling, isApiPath, localeOf } from './errors'
+import { answerClientError, answerUnmetExpectation, ApiError, errorBody, installErrorHandling, isApiPath, localeOf, requireHost } from './errors'
 import { installFailureLimits } from './rate-limits'
 import branchRoutes from './routes/branch'
 import deviceRoutes from './routes/devices'
@@ -77,6 +77,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { ignoreTrailingSlash: true },
     // Requests Node's HTTP parser refuses (bad Content-Length, chunks, headers over 16 KB) too.
     clientErrorHandler: answerClientError,
+    // Node answers an HTTP/1.1 request without Host with an empty 400; requireHost refuses it
+    // with the protocol's body instead.
+    http: { requireHostHeader: false },
     // Errors raised before routing (a malformed URL) speak the protocol too.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ err: error }, 'request refused before routing')
@@ -104,7 +107,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     }
   })
   installErrorHandling(app)
+  app.addHook('onRequest', requireHost)
   app.addHook('onRequest', refuseUnstorableQuery)
+  // An Expect other than 100-continue: Node's own 417 has an empty body.
+  app.server.on('checkExpectation', answerUnmetExpectation)
 
   if (opts.setupCode)
     await opts.storage.setupCodes.add(opts.setupCode)

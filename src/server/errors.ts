@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Locale } from '../domain/locale'
 import type { FieldIssue } from '../domain/records'
@@ -132,6 +133,33 @@ export function answerClientError(error: Error & { code?: string, rawPacket?: un
     '',
     body,
   ].join('\r\n'))
+}
+
+/**
+ * The HTTP server's `checkExpectation` listener: a request whose `Expect` is not `100-continue`
+ * (which Node meets itself) gets 417 with the protocol's body, where Node alone sends it empty.
+ */
+export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify(errorBody(pickLocale(request.headers['accept-language']), 'validation_failed', 'expectUnmet'))
+  response.writeHead(417, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    // The body the client may still send would be read as the next request.
+    'Connection': 'close',
+  })
+  response.end(body)
+}
+
+/**
+ * onRequest hook: an HTTP/1.1 request must name its Host (RFC 9112 §3.2). Node refuses one without
+ * with an empty 400 of its own, so the server lets it through (`requireHostHeader: false`) and
+ * refuses it here with the protocol's body. HTTP/1.0 has no Host to require.
+ */
+export async function requireHost(request: FastifyRequest): Promise<void> {
+  const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw
+  if (request.headers.host === undefined && (major > 1 || (major === 1 && minor >= 1)))
+    throw new ApiError('validation_failed', 'hostRequired')
 }
 
 /** True for paths that belong to the API (never answered with the app's index.html). */

@@ -166,6 +166,24 @@ describeEachBackend('malformed HTTP', (backend) => {
     expectProtocolAnswer(answer, 400, 'short body')
   })
 
+  it('an HTTP/1.1 request without Host', async () => {
+    const error = expectProtocolAnswer(await rawRequest(port, `POST /api/v1/sync HTTP/1.1\r\nContent-Type: application/json\r\n${auth()}\r\nContent-Length: ${sync.length}\r\n\r\n${sync}`), 400, 'no Host')
+    expect(error.code).toBe('validation_failed')
+    expectProtocolAnswer(await rawRequest(port, 'GET /api/v1/health HTTP/1.1\r\nAccept-Language: en\r\n\r\n'), 400, 'no Host, GET')
+    // HTTP/1.0 has no Host header to require.
+    expect((await rawRequest(port, 'GET /api/v1/health HTTP/1.0\r\n\r\n')).status).toBe(200)
+  })
+
+  it('an Expect the server cannot meet: 417', async () => {
+    const error = expectProtocolAnswer(await rawRequest(port, `${head([auth(), 'Expect: 200-ok', `Content-Length: ${sync.length}`])}${sync}`), 417, 'Expect: 200-ok')
+    expect(error.code).toBe('validation_failed')
+    const en = expectProtocolAnswer(await rawRequest(port, `${head([auth(), 'Accept-Language: en', 'Expect: 200-ok', `Content-Length: ${sync.length}`])}${sync}`), 417, 'Expect en')
+    expect(en.message).toMatch(/^[\x20-\x7E]+$/)
+    // 100-continue is met as before.
+    const answer = await rawRequest(port, `${head([auth(), 'Expect: 100-continue', `Content-Length: ${sync.length}`, 'Connection: close'])}${sync}`)
+    expect(answer.status).toBe(100)
+  })
+
   it('speaks English when the refused request asked for it', async () => {
     const answer = await rawRequest(port, `${head([auth(), 'Accept-Language: en', 'Content-Length: abc'])}${sync}`)
     const error = expectProtocolAnswer(answer, 400, 'en')

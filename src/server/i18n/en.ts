@@ -5,6 +5,8 @@ export const en: Record<ServerMessageKey, string> = {
   badRequest: 'The request cannot be handled; check its address and content',
   badUrl: 'The address is not correctly encoded; check the link',
   badHttp: 'The request is not well-formed HTTP; check it and try again',
+  expectUnmet: 'The server cannot meet the request\'s Expect header; send it without one',
+  hostRequired: 'The request has no Host header (HTTP/1.1 requires one); check it and try again',
   bodyNotJson: 'The request body is not valid JSON; check its format and try again',
   bodyNotObject: 'The request body must be a JSON object',
   bodyRequired: 'The request body is empty; send a JSON object',

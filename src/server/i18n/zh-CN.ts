@@ -3,6 +3,8 @@ export const zhCN = {
   badRequest: '请求无法处理，请检查地址和内容后重试',
   badUrl: '请求地址的编码不正确，请检查链接',
   badHttp: '请求的格式不正确（HTTP 报文有误），请检查后重试',
+  expectUnmet: '服务器无法满足请求的 Expect 头，请去掉它后重试',
+  hostRequired: '请求缺少 Host 头（HTTP/1.1 必须带上），请检查后重试',
   bodyNotJson: '请求体不是合法的 JSON，请检查格式后重试',
   bodyNotObject: '请求体必须是 JSON 对象',
   bodyRequired: '请求体不能为空，请发送 JSON 对象',
