@@ -20,6 +20,8 @@ export type ErrorCode
     | 'invalid_invite'
     | 'not_found'
     | 'payload_too_large'
+    | 'expectation_failed'
+    | 'headers_too_large'
     | 'rate_limited'
     | 'server_error'
 

@@ -18,6 +18,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_invite: 403,
   not_found: 404,
   payload_too_large: 413,
+  expectation_failed: 417,
+  headers_too_large: 431,
   rate_limited: 429,
   server_error: 500,
 }
@@ -119,7 +121,7 @@ export function answerClientError(error: Error & { code?: string, rawPacket?: un
     return
   }
   const [status, code, key]: [number, ErrorCode, ServerMessageKey] = error.code === 'HPE_HEADER_OVERFLOW'
-    ? [431, 'payload_too_large', 'headersTooLarge']
+    ? [431, 'headers_too_large', 'headersTooLarge']
     : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, 'validation_failed', 'requestTimeout']
       : [400, 'validation_failed', 'badHttp']
@@ -140,7 +142,7 @@ export function answerClientError(error: Error & { code?: string, rawPacket?: un
  * (which Node meets itself) gets 417 with the protocol's body, where Node alone sends it empty.
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
-  const body = JSON.stringify(errorBody(pickLocale(request.headers['accept-language']), 'validation_failed', 'expectUnmet'))
+  const body = JSON.stringify(errorBody(pickLocale(request.headers['accept-language']), 'expectation_failed', 'expectUnmet'))
   response.writeHead(417, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),

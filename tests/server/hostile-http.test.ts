@@ -137,7 +137,7 @@ describeEachBackend('malformed HTTP', (backend) => {
 
   it('headers over 16 KB: 431', async () => {
     const error = expectProtocolAnswer(await rawRequest(port, head([auth(), `X-Padding: ${'x'.repeat(20_000)}`, `Content-Length: ${sync.length}`]) + sync), 431, 'header overflow')
-    expect(error.code).toBe('payload_too_large')
+    expect(error.code).toBe('headers_too_large')
   })
 
   it('a malformed request line and a header without a name', async () => {
@@ -176,7 +176,7 @@ describeEachBackend('malformed HTTP', (backend) => {
 
   it('an Expect the server cannot meet: 417', async () => {
     const error = expectProtocolAnswer(await rawRequest(port, `${head([auth(), 'Expect: 200-ok', `Content-Length: ${sync.length}`])}${sync}`), 417, 'Expect: 200-ok')
-    expect(error.code).toBe('validation_failed')
+    expect(error.code).toBe('expectation_failed')
     const en = expectProtocolAnswer(await rawRequest(port, `${head([auth(), 'Accept-Language: en', 'Expect: 200-ok', `Content-Length: ${sync.length}`])}${sync}`), 417, 'Expect en')
     expect(en.message).toMatch(/^[\x20-\x7E]+$/)
     // 100-continue is met as before.
