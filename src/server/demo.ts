@@ -1,8 +1,9 @@
 import type { MaterialCategory, ProblemCategory, ServiceActivity, StudyForm } from '../domain/records'
 import type { AcceptedChange, CreatedBranch, Storage } from './storage'
 import { randomUUID } from 'node:crypto'
-import { startOfDayIn } from '../domain/summary'
+import { monthOf, shiftMonth, startOfDayIn } from '../domain/summary'
 import { addDays, currentWeek, DEFAULT_TIME_ZONE, shiftWeek, todayIn, weekRange } from '../domain/week'
+import { MembershipHistory } from './storage/repositories/history'
 
 /**
  * A realistic branch generated into a storage: members (some retired, with Party join dates),
@@ -229,6 +230,19 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
     problemStatus.push({ id, date })
   }
 
+  // Membership history (issue #12): one member in work left the branch (转出) on the 15th of last
+  // month, so they count in the months before and in none after (their later rows are not made);
+  // another retires from the 1st of this month, so the months before count them in work.
+  const leftOn = `${shiftMonth(monthOf(today), -1)}-15`
+  const leaver = inWork.length > 3 && leftOn > addDays(start, 7) ? inWork[1]! : undefined
+  if (leaver) {
+    leaver.changes = leaver.changes.filter((c) => {
+      const date = (c.data as { date?: unknown } | undefined)?.date
+      return c.table === 'readingNotes' ? c.updatedAt < instant(leftOn, 0) : typeof date !== 'string' || date < leftOn
+    })
+  }
+  const newlyRetired = inWork.length > 3 ? inWork[2] : undefined
+
   const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length }
   for (const person of people) {
     for (const change of person.changes) {
@@ -271,6 +285,13 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
       if (outcome.result === 'applied')
         counts.serviceLogs++
     }
+  }
+  const history = new MembershipHistory(storage.db)
+  if (leaver)
+    await history.patchMembership(branch.branchId, leaver.id, { leftOn, leftReason: 'transfer' }, today)
+  if (newlyRetired) {
+    await history.addStatus(branch.branchId, newlyRetired.id, secretary.id, true, `${monthOf(today)}-01`, today, now)
+    counts.retired++
   }
   return { branch, secretaryId: secretary.id, noPhoneMember, counts }
 }

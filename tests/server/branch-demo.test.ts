@@ -1,5 +1,5 @@
 import type { Buffer } from 'node:buffer'
-import type { BranchMembersResponse, BranchProblemsResponse, GridResponse, SummaryResponse } from '../../src/domain/branch'
+import type { BranchMembersResponse, BranchProblemsResponse, FormerMembersResponse, GridResponse, MemberHistory, SummaryResponse } from '../../src/domain/branch'
 import { spawn } from 'node:child_process'
 import { expect, it } from 'vitest'
 import { monthOf, shiftMonth } from '../../src/domain/summary'
@@ -38,7 +38,13 @@ describeEachBackend('demo branch', (backend) => {
 
     const secretary = await joinAs(app(), code!, '新书记')
     const members = await callOk<BranchMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/members')
-    expect(members.members).toHaveLength(DEMO_SHAPE.members + 1)
+    // One demo member left last month (转出): gone from the list, among the former members; another retired this month.
+    expect(members.members).toHaveLength(DEMO_SHAPE.members)
+    const former = await callOk<FormerMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/former-members')
+    expect(former.members).toHaveLength(1)
+    expect(former.members[0]).toMatchObject({ leftOn: `${shiftMonth(monthOf(todayIn()), -1)}-15`, leftReason: 'transfer' })
+    const histories = await Promise.all(members.members.map(m => callOk<MemberHistory>(app(), secretary.token, 'GET', `/api/v1/branch/members/${m.id}/history`)))
+    expect(histories.filter(h => h.statuses.some(s => s.retired && s.from === `${monthOf(todayIn())}-01`))).toHaveLength(1)
     expect(members.members.filter(m => m.retired).length).toBeGreaterThan(0)
     expect(members.members.filter(m => m.partyJoinDate).length).toBeGreaterThan(DEMO_SHAPE.members / 2)
 
@@ -62,6 +68,6 @@ describeEachBackend('demo branch', (backend) => {
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('already has a branch')
     // Nothing was added: the demo's members, the new secretary and the new member.
-    expect((await callOk<BranchMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/members')).members).toHaveLength(DEMO_SHAPE.members + 2)
+    expect((await callOk<BranchMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/members')).members).toHaveLength(DEMO_SHAPE.members + 1)
   })
 })
