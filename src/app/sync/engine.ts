@@ -47,11 +47,15 @@ export class SessionChangedError extends Error {
 
 type AnyBase = RecordBase<MemberTable>
 
-/** One record as it was pushed, with the outbox version it was read at. */
+/** One record as it was pushed, with the outbox version and the row it was read at. */
 interface SentChange {
   entry: OutboxEntry
   change: SyncChangeIn
   base: AnyBase
+  /** The row the change was built from; settling reuses it while nothing can have changed it. */
+  row: AnyRecordRow
+  /** The pass's clock when the row was read (see `PassContext.pulledAt`). */
+  readAt: number
 }
 
 /** The change to push for a record, built from its current row. */
@@ -177,7 +181,7 @@ async function readRows(keys: readonly { table: MemberTable, id: string }[]): Pr
 }
 
 /** Stores one page of pulled rows with bulk reads and writes; runs inside the caller's rw transaction. */
-async function storePulledRows(changes: readonly SyncChangeOut[]): Promise<number> {
+async function storePulledRows(ctx: PassContext, changes: readonly SyncChangeOut[]): Promise<number> {
   // A page lists a row once, but keep only the last copy should it repeat.
   const latest = new Map<string, SyncChangeOut & { table: MemberTable }>()
   for (const change of changes) {
@@ -189,6 +193,8 @@ async function storePulledRows(changes: readonly SyncChangeOut[]): Promise<numbe
   const queued = await db.outbox.bulkGet(pulled.map(change => outboxKey(change.table, change.id)))
   const writes = new TableWrites()
   pulled.forEach((change, i) => {
+    // A queued record's row read before this write is out of date: its settle reads it again.
+    ctx.pulledAt.set(outboxKey(change.table, change.id), ++ctx.clock)
     const local = locals[i]
     // A pending local edit still wins on this device until the server judges it; so does a refused
     // edit newer than the server's copy, so the member can still read the message and fix it.
@@ -276,8 +282,32 @@ function settleResult(sent: SentChange, result: SyncResult, current: OutboxEntry
   return true
 }
 
-/** Settles a response's push results with one bulk read of the outbox and of each table. */
-async function settleResults(sent: readonly SentChange[], results: readonly SyncResult[], summary: SyncPassSummary): Promise<boolean> {
+/**
+ * The current outbox entries of `sent`, by key, with one read of the `queuedAt` range they span (an
+ * edit keeps an entry's `queuedAt`; a missing entry reads as edited, so nothing is settled for it).
+ * A bulkGet would be one IndexedDB request per entry.
+ */
+async function currentEntries(sent: readonly SentChange[]): Promise<Map<string, OutboxEntry>> {
+  let low = Infinity
+  let high = -Infinity
+  for (const s of sent) {
+    low = Math.min(low, s.entry.queuedAt)
+    high = Math.max(high, s.entry.queuedAt)
+  }
+  const wanted = new Set(sent.map(s => s.entry.key))
+  const entries = await db.outbox.where('queuedAt').between(low, high, true, true).toArray()
+  return new Map(entries.filter(entry => wanted.has(entry.key)).map(entry => [entry.key, entry]))
+}
+
+/**
+ * Settles a response's push results with one read of the outbox range and one bulk write per table.
+ * A row is read again only when it may differ from the one pushed: its entry moved on (an edit), a
+ * pull wrote it since, or the result needs more than the pushed row (stale, rejected). Every local
+ * write of a queued row bumps its outbox version or removes the entry in the same transaction
+ * (db/records.ts, backup.ts, materials.ts) and this engine's own writes are counted in `pulledAt`,
+ * so an applied result whose entry is unchanged settles from the pushed row itself.
+ */
+async function settleResults(ctx: PassContext, sent: readonly SentChange[], results: readonly SyncResult[], summary: SyncPassSummary): Promise<boolean> {
   const byKey = new Map(sent.map(s => [s.entry.key, s]))
   const matched: { sent: SentChange, result: SyncResult }[] = []
   for (const result of results) {
@@ -287,8 +317,15 @@ async function settleResults(sent: readonly SentChange[], results: readonly Sync
   }
   if (matched.length === 0)
     return false
-  const entries = await db.outbox.bulkGet(matched.map(m => m.sent.entry.key))
-  const locals = await readRows(matched.map(m => m.sent.entry))
+  const current = await currentEntries(matched.map(m => m.sent))
+  const entries = matched.map(m => current.get(m.sent.entry.key))
+  const stale = matched.flatMap(({ sent: s, result }, i) =>
+    result.status !== 'applied' || entries[i]?.version !== s.entry.version || (ctx.pulledAt.get(s.entry.key) ?? 0) > s.readAt ? [i] : [])
+  const reread = await readRows(stale.map(i => matched[i]!.sent.entry))
+  const locals: (AnyRecordRow | undefined)[] = matched.map(m => m.sent.row)
+  stale.forEach((position, i) => {
+    locals[position] = reread[i]
+  })
   const writes = new TableWrites()
   const outboxDone: string[] = []
   let resetCursor = false
@@ -308,33 +345,88 @@ function responseTables() {
 }
 
 /** Applies a sync response: the pulled page, then the push results, then the cursor, atomically. */
-async function applyResponse(memberId: string, response: SyncResponse, sent: readonly SentChange[], summary: SyncPassSummary): Promise<boolean> {
+async function applyResponse(ctx: PassContext, response: SyncResponse, sent: readonly SentChange[]): Promise<boolean> {
+  const { memberId, summary } = ctx
   return db.transaction('rw', responseTables(), async () => {
     await assertSession(memberId)
-    summary.pulled += await storePulledRows(response.changes)
-    const resetCursor = await settleResults(sent, response.results, summary)
+    summary.pulled += await storePulledRows(ctx, response.changes)
+    const resetCursor = await settleResults(ctx, sent, response.results, summary)
     await db.meta.put({ key: 'cursor', value: resetCursor ? null : response.cursor })
     return resetCursor
   })
 }
 
-/** Reads one batch of queued records as changes, from the rows as they are now. */
-async function readBatch(keys: readonly string[]): Promise<{ sent: SentChange[], orphans: string[] }> {
-  return db.transaction('r', [db.outbox, ...MEMBER_TABLES.map(table => db.records(table))], async () => {
-    const sent: SentChange[] = []
-    const orphans: string[] = []
+/** Queued records read as changes, from their rows as they are now, and entries without a record. */
+interface ReadBatch { sent: SentChange[], orphans: string[] }
+
+/** Builds the changes of `entries` from their current rows (one bulk read per table); runs in a transaction. */
+async function changesOf(entries: readonly OutboxEntry[], readAt: number): Promise<ReadBatch> {
+  const sent: SentChange[] = []
+  const known = entries.filter(entry => isRecordTable(entry.table))
+  const orphans = entries.filter(entry => !isRecordTable(entry.table)).map(entry => entry.key)
+  const rows = await readRows(known)
+  known.forEach((entry, i) => {
+    const row = rows[i]
+    if (row)
+      sent.push({ entry, change: changeOf(entry.table, row), base: baseOfRow(entry.table, row), row, readAt })
+    else
+      orphans.push(entry.key)
+  })
+  return { sent, orphans }
+}
+
+function readTables() {
+  return [db.outbox, ...MEMBER_TABLES.map(table => db.records(table))]
+}
+
+/** Reads the queued records of `keys` as changes. */
+async function readBatch(ctx: PassContext, keys: readonly string[]): Promise<ReadBatch> {
+  const readAt = ++ctx.clock
+  return db.transaction('r', readTables(), async () => {
     const entries = (await db.outbox.bulkGet([...keys])).filter((entry): entry is OutboxEntry => entry !== undefined)
-    const known = entries.filter(entry => isRecordTable(entry.table))
-    const rows = await readRows(known)
-    orphans.push(...entries.filter(entry => !isRecordTable(entry.table)).map(entry => entry.key))
-    known.forEach((entry, i) => {
-      const row = rows[i]
-      if (row)
-        sent.push({ entry, change: changeOf(entry.table, row), base: baseOfRow(entry.table, row) })
-      else
-        orphans.push(entry.key)
-    })
-    return { sent, orphans }
+    return changesOf(entries, readAt)
+  })
+}
+
+/**
+ * Where a push's walk over the outbox stands, in `queuedAt` order (ties by key, as the index keeps
+ * them): the last `queuedAt` taken and the keys taken at it, so the next read starts there.
+ */
+interface OutboxWalk {
+  queuedAt: number
+  taken: Set<string>
+  /** The newest `queuedAt` when the pass began: a pass pushes what was queued then. */
+  until: number
+  done: boolean
+}
+
+/**
+ * The next `limit` fresh queued records from `walk` by the `queuedAt` index (one range read, not a
+ * request per entry), as changes; those the server failed on last time are set aside in `held`.
+ */
+async function readNextBatch(ctx: PassContext, walk: OutboxWalk, limit: number, held: OutboxEntry[]): Promise<ReadBatch> {
+  const readAt = ++ctx.clock
+  return db.transaction('r', readTables(), async () => {
+    const fresh: OutboxEntry[] = []
+    while (fresh.length === 0 && !walk.done) {
+      const skip = walk.taken.size
+      const entries = (await db.outbox.where('queuedAt').between(walk.queuedAt, walk.until, true, true).limit(limit + skip).toArray())
+        .filter(entry => !walk.taken.has(entry.key))
+      if (entries.length < limit)
+        walk.done = true
+      for (const entry of entries.slice(0, limit)) {
+        if (entry.queuedAt !== walk.queuedAt) {
+          walk.queuedAt = entry.queuedAt
+          walk.taken = new Set()
+        }
+        walk.taken.add(entry.key)
+        if (entry.serverError)
+          held.push(entry)
+        else
+          fresh.push(entry)
+      }
+    }
+    return changesOf(fresh, readAt)
   })
 }
 
@@ -345,6 +437,10 @@ interface PassContext {
   clientId: string
   summary: SyncPassSummary
   now: () => number
+  /** Counts reads and pull writes within the pass, so a settle knows which rows it read before a pull wrote them. */
+  clock: number
+  /** When a pull last wrote each record (`table:id`), by `clock`. */
+  pulledAt: Map<string, number>
 }
 
 function emptySummary(): SyncPassSummary {
@@ -353,7 +449,7 @@ function emptySummary(): SyncPassSummary {
 
 async function passContext(transport: SyncTransport, memberId: string, now: () => number = Date.now): Promise<PassContext> {
   await assertSession(memberId)
-  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now }
+  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now, clock: 0, pulledAt: new Map() }
 }
 
 /**
@@ -362,16 +458,40 @@ async function passContext(transport: SyncTransport, memberId: string, now: () =
  * or the cursor went back to the start).
  */
 async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
-  const queued = await db.outbox.orderBy('queuedAt').toArray()
+  const newest = await db.outbox.orderBy('queuedAt').last()
+  if (!newest)
+    return true
+  const walk: OutboxWalk = { queuedAt: -Infinity, taken: new Set(), until: newest.queuedAt, done: false }
   // A record the server failed on last time goes last and alone, so it costs the others nothing.
-  const fresh = queued.filter(entry => !entry.serverError).map(entry => entry.key)
-  const held = queued.filter(entry => entry.serverError).map(entry => [entry.key])
+  const held: OutboxEntry[] = []
+  const requests = (read: ReadBatch) => sizedBatches(read.sent, s => encoder.encode(JSON.stringify(s.change)).length, batchLimit)
   let needPull = true
-  for (const keys of [...batches(fresh, batchLimit), ...held]) {
-    const { sent: read, orphans } = await readBatch(keys)
-    if (orphans.length > 0)
-      await db.outbox.bulkDelete(orphans)
-    for (const sent of sizedBatches(read, s => encoder.encode(JSON.stringify(s.change)).length, batchLimit))
+  let next: Promise<ReadBatch> | undefined = readNextBatch(ctx, walk, batchLimit, held)
+  while (next) {
+    const read = await next
+    next = undefined
+    if (read.orphans.length > 0)
+      await db.outbox.bulkDelete(read.orphans)
+    const pending = requests(read)
+    for (const [i, sent] of pending.entries()) {
+      // While the last request of this batch is on the wire, the next batch is read: its records
+      // are others than these, and its settle reads again any row a pull writes meanwhile.
+      const prefetch = i === pending.length - 1 && !walk.done
+      needPull = await pushIsolating(ctx, sent, prefetch
+        ? () => {
+            next = readNextBatch(ctx, walk, batchLimit, held)
+            next.catch(() => {})
+          }
+        : undefined)
+    }
+    if (!next && !walk.done)
+      next = readNextBatch(ctx, walk, batchLimit, held)
+  }
+  for (const entry of held) {
+    const read = await readBatch(ctx, [entry.key])
+    if (read.orphans.length > 0)
+      await db.outbox.bulkDelete(read.orphans)
+    for (const sent of requests(read))
       needPull = await pushIsolating(ctx, sent)
   }
   return needPull
@@ -389,23 +509,28 @@ function isServerFault(error: unknown): error is Error & { status: number, code?
  * faulty change from a server that is down: if that fails too, the pass fails as before (and the
  * runner backs off). The change isolated alone stays queued with the error.
  */
-async function pushIsolating(ctx: PassContext, sent: SentChange[]): Promise<boolean> {
+async function pushIsolating(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<boolean> {
   try {
-    return await pushBatch(ctx, sent)
+    return await pushBatch(ctx, sent, onSent)
   }
   catch (error) {
     if (!isServerFault(error))
       throw error
-    await pullPage(ctx)
-    if (sent.length === 1) {
-      await holdChange(ctx, sent[0]!, error)
-      return true
-    }
-    const half = Math.ceil(sent.length / 2)
-    const first = await pushIsolating(ctx, sent.slice(0, half))
-    const second = await pushIsolating(ctx, sent.slice(half))
-    return first || second
+    return isolate(ctx, sent, error)
   }
+}
+
+/** After a server fault on `sent`: a pull tells a faulty change from a server that is down, then halves. */
+async function isolate(ctx: PassContext, sent: SentChange[], error: Error & { status: number, code?: string }): Promise<boolean> {
+  await pullPage(ctx)
+  if (sent.length === 1) {
+    await holdChange(ctx, sent[0]!, error)
+    return true
+  }
+  const half = Math.ceil(sent.length / 2)
+  const first = await pushIsolating(ctx, sent.slice(0, half))
+  const second = await pushIsolating(ctx, sent.slice(half))
+  return first || second
 }
 
 /** Keeps a change the server failed on queued, with the error, unless it was edited meanwhile. */
@@ -420,13 +545,15 @@ async function holdChange(ctx: PassContext, sent: SentChange, error: Error & { c
 }
 
 /** Sends one request of changes and settles its answer; returns whether a pull must follow. */
-async function pushBatch(ctx: PassContext, sent: SentChange[]): Promise<boolean> {
+async function pushBatch(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<boolean> {
   // omitApplied: the server does not send back the rows it applied; settling them needs only
   // their results (the row's `base` is what was sent), so a 500-change push is not answered twice.
-  const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change), omitApplied: true })
+  const answer = ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change), omitApplied: true })
+  onSent?.()
+  const response = await answer
   ctx.summary.requests++
   ctx.summary.pushed += sent.length
-  const resetCursor = await applyResponse(ctx.memberId, response, sent, ctx.summary)
+  const resetCursor = await applyResponse(ctx, response, sent)
   return response.hasMore || resetCursor
 }
 
@@ -434,7 +561,7 @@ async function pushBatch(ctx: PassContext, sent: SentChange[]): Promise<boolean>
 async function pullPage(ctx: PassContext): Promise<boolean> {
   const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: [] })
   ctx.summary.requests++
-  await applyResponse(ctx.memberId, response, [], ctx.summary)
+  await applyResponse(ctx, response, [])
   return response.hasMore
 }
 

@@ -134,6 +134,37 @@ describe('push', () => {
   })
 })
 
+describe('the next batch read while a push is in flight', () => {
+  it('keeps an edit of a record of the next batch made after that batch was read, and pushes it next time', async () => {
+    const { token, memberId } = await newMember()
+    const ids = Array.from({ length: 600 }, () => crypto.randomUUID())
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (const [i, id] of ids.entries())
+        await saveStudyCheckin(memberId, id, checkin(`第${i}次学习`), 1_700_000_000_000 + i)
+    })
+    const edited = ids[550]!
+    const { transport, requests } = recordingTransport(async (request, index) => {
+      // The second batch is read while this first request is on the wire; the edit comes after.
+      if (index === 0 && request.changes.length > 0) {
+        await new Promise(resolve => setTimeout(resolve, 200))
+        await saveStudyCheckin(memberId, edited, checkin('第二批飞行中修改', 90))
+      }
+    })
+    await runSyncPass(transport, { memberId })
+    expect(requests.filter(r => r.changes.length > 0).map(r => r.changes.length)).toEqual([500, 100])
+    // The second request carries the copy read before the edit; its settle must leave the edit queued.
+    expect(requests[1]!.changes.find(c => c.id === edited)).toMatchObject({ data: { topic: '第550次学习' } })
+    expect(await db.studyCheckins.get(edited)).toMatchObject({ topic: '第二批飞行中修改', minutes: 90, sync: 'pending' })
+    expect(await db.outbox.get(outboxKey('studyCheckins', edited))).toMatchObject({ version: 2 })
+
+    await runSyncPass(recordingTransport().transport, { memberId })
+    expect(await db.studyCheckins.get(edited)).toMatchObject({ topic: '第二批飞行中修改', sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+    expect(await serverCopy(token, edited)).toMatchObject({ data: { topic: '第二批飞行中修改', minutes: 90 } })
+    expect((await pullEverything(server.baseUrl, token)).length).toBe(600)
+  }, HEAVY_TEST_TIMEOUT_MS)
+})
+
 describe('pull', () => {
   it('pulls 1,200 rows in pages until hasMore is false, storing the cursor with each page', async () => {
     const { token, memberId } = await newMember()
