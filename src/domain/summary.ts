@@ -92,14 +92,18 @@ export function percent(part: number, whole: number): number | null {
  * `problems` look at the register as of the month's last instant (a status is the latest status
  * change at or before it; before any change a problem is open); `collected` counts problems dated
  * up to the month's end (截至月底), `collectedInMonth` those dated in the month.
+ * `withOwner` counts the collected problems that have a 责任人 (`ownerName`) now ("全部下派明确责任").
  * `notes` are reading notes whose last write falls in the month.
+ * `members` are the members of the branch on the month's last day (from the membership history):
+ * all, those retired then, and those of them with no live study check-in dated in the month.
  */
 export type FigureRule
   = | { source: 'study', forms?: readonly StudyForm[], retiredOnly?: boolean, homeStudy?: boolean, by?: 'week' | 'date', measure: 'sessions' | 'attendance' | 'members' | 'rows' | 'minutes' | 'withMaterial' }
     | { source: 'study', forms: readonly StudyForm[], retiredOnly?: undefined, homeStudy?: undefined, activeOnly?: boolean, by: 'week' | 'date', measure: 'rate' }
-    | { source: 'service', activity?: ServiceActivity, measure: 'rows' | 'hours' | 'members' }
-    | { source: 'problems', measure: 'collected' | 'collectedInMonth' | 'open' | 'in_progress' | 'solved' }
+    | { source: 'service', activity?: ServiceActivity, measure: 'rows' | 'hours' | 'members' | 'peopleServed' }
+    | { source: 'problems', measure: 'collected' | 'collectedInMonth' | 'open' | 'in_progress' | 'solved' | 'withOwner' }
     | { source: 'notes', measure: 'rows' | 'members' }
+    | { source: 'members', measure: 'total' | 'retired' | 'withoutStudy' }
 
 export type UnitKey = 'times' | 'personTimes' | 'persons' | 'percent' | 'hours' | 'items' | 'notes' | 'minutes'
 
@@ -150,17 +154,22 @@ export const SUMMARY_FIGURES: readonly FigureSpec[] = [
   { key: 'service.count', rule: { source: 'service', measure: 'rows' }, unit: 'personTimes', label: { 'zh-CN': '社区活动', 'en': 'Community service' } },
   { key: 'service.hours', rule: { source: 'service', measure: 'hours' }, unit: 'hours', label: { 'zh-CN': '服务时长', 'en': 'Service hours' } },
   { key: 'service.members', rule: { source: 'service', measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参与服务党员', 'en': 'Members serving' } },
+  { key: 'service.peopleServed', rule: { source: 'service', measure: 'peopleServed' }, unit: 'persons', label: { 'zh-CN': '服务群众', 'en': 'People served' } },
   ...SERVICE_ACTIVITIES.map((activity): FigureSpec => ({ key: `service.byActivity.${activity}`, rule: { source: 'service', activity, measure: 'rows' }, unit: 'personTimes', label: ACTIVITY_LABELS[activity] })),
   { key: 'problems.collected', rule: { source: 'problems', measure: 'collected' }, unit: 'items', label: { 'zh-CN': '累计收集问题', 'en': 'Problems collected (to date)' } },
   { key: 'problems.collectedInMonth', rule: { source: 'problems', measure: 'collectedInMonth' }, unit: 'items', label: { 'zh-CN': '本月收集问题', 'en': 'Problems collected this month' } },
   { key: 'problems.solved', rule: { source: 'problems', measure: 'solved' }, unit: 'items', label: { 'zh-CN': '已解决', 'en': 'Solved' } },
   { key: 'problems.inProgress', rule: { source: 'problems', measure: 'in_progress' }, unit: 'items', label: { 'zh-CN': '正在推进', 'en': 'In progress' } },
   { key: 'problems.open', rule: { source: 'problems', measure: 'open' }, unit: 'items', label: { 'zh-CN': '待解决', 'en': 'Open' } },
+  { key: 'problems.withOwner', rule: { source: 'problems', measure: 'withOwner' }, unit: 'items', label: { 'zh-CN': '已明确责任人', 'en': 'With an owner' } },
   { key: 'notes.count', rule: { source: 'notes', measure: 'rows' }, unit: 'notes', label: { 'zh-CN': '读书笔记', 'en': 'Reading notes' } },
   { key: 'notes.members', rule: { source: 'notes', measure: 'members' }, unit: 'persons', label: { 'zh-CN': '撰写笔记党员', 'en': 'Members writing notes' } },
   { key: 'homeStudy.retired', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'rows' }, unit: 'times', label: { 'zh-CN': '退休党员居家学习', 'en': 'Home study by retired members' } },
   { key: 'homeStudy.retiredMembers', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参加学习的退休党员', 'en': 'Retired members studying' } },
   { key: 'homeStudy.withMaterial', rule: { source: 'study', retiredOnly: true, homeStudy: true, measure: 'withMaterial' }, unit: 'times', label: { 'zh-CN': '其中使用支部学习资料', 'en': 'Of which with a branch material' } },
+  { key: 'members.total', rule: { source: 'members', measure: 'total' }, unit: 'persons', label: { 'zh-CN': '支部党员', 'en': 'Members of the branch' } },
+  { key: 'members.retired', rule: { source: 'members', measure: 'retired' }, unit: 'persons', label: { 'zh-CN': '其中退休党员', 'en': 'Of which retired' } },
+  { key: 'members.withoutStudy', rule: { source: 'members', measure: 'withoutStudy' }, unit: 'persons', label: { 'zh-CN': '本月未参加学习党员', 'en': 'Members with no study this month' } },
 ]
 
 export const UNIT_LABELS: Record<UnitKey, Record<Locale, string>> = {

@@ -78,8 +78,9 @@ describeEachBackend('monthly summary', (backend) => {
     // Service: A visit 2 h (Dec 6), A volunteer 1.5 h (Dec 13), B publicity 3 h (Dec 13), C charity 0.5 h (Dec 20),
     // D visit 2 h (Dec 27, entered by the secretary: 代录); B's 4 h deleted; C's Jan 3 is January.
     // → 5 人次, 9 hours, 4 members; visit 2, volunteer 1, publicity 1, charity_purchase 1, other 0.
-    await push(app(), A.token, [serviceChange(uuid(), 1, { date: '2025-12-06', activity: 'visit', hours: 2 }), serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'volunteer', hours: 1.5 })])
-    await push(app(), B.token, [serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'publicity', hours: 3 }), serviceChange(ids.deletedService, 1, { date: '2025-12-14', activity: 'volunteer', hours: 4 })])
+    // People served: A's visit 3 + B's publicity 20 = 23 (the deleted log's 50 never counts, the others say none).
+    await push(app(), A.token, [serviceChange(uuid(), 1, { date: '2025-12-06', activity: 'visit', hours: 2, peopleServed: 3 }), serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'volunteer', hours: 1.5 })])
+    await push(app(), B.token, [serviceChange(uuid(), 1, { date: '2025-12-13', activity: 'publicity', hours: 3, peopleServed: 20 }), serviceChange(ids.deletedService, 1, { date: '2025-12-14', activity: 'volunteer', hours: 4, peopleServed: 50 })])
     await push(app(), B.token, [{ table: 'serviceLogs', id: ids.deletedService, updatedAt: 2, deleted: true }])
     await push(app(), C.token, [serviceChange(uuid(), 1, { date: '2025-12-20', activity: 'charity_purchase', hours: 0.5 }), serviceChange(uuid(), 1, { date: '2026-01-03', activity: 'volunteer', hours: 2 })])
     await callOk(app(), S.token, 'POST', `/api/v1/branch/members/${D.id}/records`, { ...serviceChange(ids.proxyVisit, 1, { date: '2025-12-27', activity: 'visit', hours: 2 }), table: 'serviceLogs' }, 201)
@@ -110,6 +111,9 @@ describeEachBackend('monthly summary', (backend) => {
     await status(ids.p2, 'solved', sh('2026-01-08', 9))
     await status(ids.p6, 'in_progress', sh('2025-12-31', 23, 30))
     await status(ids.p6, 'solved', sh('2026-01-01', 0, 10))
+    // 责任人: P1 and P2 (collected by December's end) and P5 (January's) → December 2 with an owner, January 3.
+    for (const [id, now] of [[ids.p1, 'solved'], [ids.p2, 'solved'], [ids.p5, 'open']] as const)
+      await ctx.storage.branchAdmin.patchProblem(A.branchId, id, S.id, { status: now, ownerName: '社区居委会 王主任' }, sh('2026-01-10', 9))
 
     // Reading notes by the month of their last write (Shanghai): A Dec 15 and Dec 20, B Dec 31 23:30 → 3 notes, 2 members;
     // C's Jan 1 00:30 is January's; D's note written Dec 10 and deleted Dec 18 counts nowhere (its tombstone keeps a December updatedAt).
@@ -154,6 +158,7 @@ describeEachBackend('monthly summary', (backend) => {
       'service.count': 5,
       'service.hours': 9,
       'service.members': 4,
+      'service.peopleServed': 23,
       'service.byActivity.publicity': 1,
       'service.byActivity.visit': 2,
       'service.byActivity.volunteer': 1,
@@ -164,11 +169,16 @@ describeEachBackend('monthly summary', (backend) => {
       'problems.solved': 1,
       'problems.inProgress': 2,
       'problems.open': 1,
+      'problems.withOwner': 2,
       'notes.count': 3,
       'notes.members': 2,
       'homeStudy.retired': 2,
       'homeStudy.retiredMembers': 1,
       'homeStudy.withMaterial': 1,
+      // All 6 were members on Dec 31 (D and E retired) and all 6 checked in during December.
+      'members.total': 6,
+      'members.retired': 2,
+      'members.withoutStudy': 0,
     })
     const byKey = Object.fromEntries(dec.figures.map(f => [f.key, f]))
     expect(byKey['branchStudy.rate']).toMatchObject({ label: '参学率', unit: '%', detail: '8/24' })
@@ -193,7 +203,10 @@ describeEachBackend('monthly summary', (backend) => {
     const jan = valuesOf(await summary('2026-01'))
     // Jan: 2026-W01 again (A on Jan 2): held 1, attendance 1, rate 1 / (1 × 6) = 16.7%.
     expect(jan).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'branchStudy.rate': 16.7, 'service.count': 1, 'service.hours': 2, 'notes.count': 1 })
-    expect(jan).toMatchObject({ 'problems.collected': 5, 'problems.collectedInMonth': 1, 'problems.solved': 3, 'problems.inProgress': 0, 'problems.open': 2 })
+    expect(jan).toMatchObject({ 'problems.collected': 5, 'problems.collectedInMonth': 1, 'problems.solved': 3, 'problems.inProgress': 0, 'problems.open': 2, 'problems.withOwner': 3 })
+    // January: only A (Jan 2) checked in; S, B, C, D, E did not, and are named in the detail.
+    expect(jan).toMatchObject({ 'members.total': 6, 'members.withoutStudy': 5 })
+    expect((await summary('2026-01')).figures.find(f => f.key === 'members.withoutStudy')?.detail).toBe('丙、丁、书记、戊、乙')
     const nov = valuesOf(await summary('2025-11'))
     // Nov: only A's check-in moved to Nov 28 (W48); P1 dated Nov 20 was open at November's end.
     expect(nov).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'study.checkins': 1, 'problems.collected': 1, 'problems.open': 1, 'problems.solved': 0, 'service.count': 0, 'notes.count': 0 })
@@ -225,6 +238,8 @@ describeEachBackend('monthly summary', (backend) => {
     const home = await rows('homeStudy.withMaterial')
     expect(home.records.map(r => r.table === 'studyCheckins' && r.data.materialId)).toEqual([material])
     expect((await rows('exchange.held')).records).toHaveLength(3)
+    expect((await rows('problems.withOwner')).records.map(r => r.table === 'problems' && r.data.title).sort()).toEqual(['P1', 'P2'])
+    expect((await rows('service.peopleServed')).records).toHaveLength(5)
 
     expectError(await call(app(), S.token, 'GET', `/api/v1/branch/summary/records?month=${MONTH}&figure=nonsense`), 400, 'validation_failed')
   })

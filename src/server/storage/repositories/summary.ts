@@ -24,6 +24,7 @@ export interface SummaryScope {
 interface StudyAggregates { rows: number, members: number, sessions: number, attendance: number, minutes: number, withMaterial: number }
 
 const num = (v: unknown): number => Number(v ?? 0)
+const byName = new Intl.Collator('zh-CN')
 
 export class SummaryQueries {
   private readonly history: MembershipHistory
@@ -103,6 +104,7 @@ export class SummaryQueries {
     return this.db.selectFrom('problems as p').select(eb => [
       'p.id as id',
       'p.date as date',
+      'p.owner_name as ownerName',
       eb.fn.coalesce(
         eb.selectFrom('problem_status_changes as s').select('s.status').whereRef('s.problem_id', '=', 'p.id').where('s.effective_on', '<=', end).orderBy('s.effective_on', 'desc').orderBy('s.changed_at', 'desc').orderBy('s.id', 'desc').limit(1),
         eb.val<ProblemStatus>('open'),
@@ -151,6 +153,22 @@ export class SummaryQueries {
     return { attended, possible }
   }
 
+  /**
+   * The members of the branch on the month's last day, from the membership history: all of them,
+   * those retired then, and the names of those with no live study check-in dated in the month.
+   */
+  private async membersAtMonthEnd(scope: SummaryScope): Promise<Record<'total' | 'retired' | 'withoutStudy', string[]>> {
+    const { start, end } = monthRange(scope.month)
+    const timelines = await this.history.timelines(scope.branchId)
+    const studied = new Set((await this.db.selectFrom('study_checkins').select('member_id').distinct().where('branch_id', '=', scope.branchId).where('deleted', '=', 0).where('date', '>=', start).where('date', '<=', end).execute()).map(r => r.member_id))
+    const inBranch = [...timelines.values()].filter(t => inBranchOn(t, end)).sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id))
+    return {
+      total: inBranch.map(t => t.name),
+      retired: inBranch.filter(t => retiredOn(t, end)).map(t => t.name),
+      withoutStudy: inBranch.filter(t => !studied.has(t.id)).map(t => t.name),
+    }
+  }
+
   /** Every figure's value (and the parts of the rate) for a month; queries sharing a filter run once. */
   async values(scope: SummaryScope): Promise<{ values: Record<string, number | null>, details: Record<string, string> }> {
     const values: Record<string, number | null> = {}
@@ -184,18 +202,23 @@ export class SummaryQueries {
         }
         case 'service': {
           const row = await once(`service:${rule.activity ?? '*'}`, () => this.serviceRows(scope, rule.activity)
-            .select(eb => [eb.fn.countAll().as('rows'), eb.fn.sum('r.hours').as('hours'), eb.fn.count('r.member_id').distinct().as('members')])
+            .select(eb => [eb.fn.countAll().as('rows'), eb.fn.sum('r.hours').as('hours'), eb.fn.count('r.member_id').distinct().as('members'), eb.fn.sum('r.people_served').as('peopleServed')])
             .executeTakeFirstOrThrow())
           values[spec.key] = num(row[rule.measure])
           break
         }
         case 'problems': {
-          const byStatus = await once('problems', () => this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select(eb => ['x.status', eb.fn.countAll().as('n'), eb.fn.sum(eb.case().when('x.date', '>=', start).then(1).else(0).end()).as('inMonth')]).groupBy('x.status').execute())
+          const byStatus = await once('problems', () => this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select(eb => [
+            'x.status',
+            eb.fn.countAll().as('n'),
+            eb.fn.sum(eb.case().when('x.date', '>=', start).then(1).else(0).end()).as('inMonth'),
+            eb.fn.sum(eb.case().when(eb.and([eb('x.ownerName', 'is not', null), eb('x.ownerName', '<>', '')])).then(1).else(0).end()).as('withOwner'),
+          ]).groupBy('x.status').execute())
           const count = (status?: string) => byStatus.filter(r => status === undefined || r.status === status).reduce((n, r) => n + num(r.n), 0)
           values[spec.key] = rule.measure === 'collected'
             ? count()
-            : rule.measure === 'collectedInMonth'
-              ? byStatus.reduce((n, r) => n + num(r.inMonth), 0)
+            : rule.measure === 'collectedInMonth' || rule.measure === 'withOwner'
+              ? byStatus.reduce((n, r) => n + num(r[rule.measure === 'withOwner' ? 'withOwner' : 'inMonth']), 0)
               : count(rule.measure)
           break
         }
@@ -204,6 +227,15 @@ export class SummaryQueries {
             .select(eb => [eb.fn.countAll().as('rows'), eb.fn.count('r.member_id').distinct().as('members')])
             .executeTakeFirstOrThrow())
           values[spec.key] = num(row[rule.measure])
+          break
+        }
+        case 'members': {
+          const members = await once('members', () => this.membersAtMonthEnd(scope))
+          const list = members[rule.measure]
+          values[spec.key] = list.length
+          // Who did not study is named (there are no rows behind it to list).
+          if (rule.measure === 'withoutStudy' && list.length > 0)
+            details[spec.key] = list.join('、')
           break
         }
       }
@@ -228,6 +260,8 @@ export class SummaryQueries {
         let query = this.db.selectFrom(this.problemsAtMonthEnd(scope).as('x')).select(['x.id', 'x.status'])
         if (rule.measure === 'collectedInMonth')
           query = query.where('x.date', '>=', start)
+        else if (rule.measure === 'withOwner')
+          query = query.where('x.ownerName', 'is not', null).where('x.ownerName', '<>', '')
         else if (rule.measure !== 'collected')
           query = query.where('x.status', '=', rule.measure)
         const atMonthEnd = new Map((await query.execute()).map(r => [r.id, r.status as ProblemStatus]))
@@ -235,6 +269,9 @@ export class SummaryQueries {
         // The rows behind a month's figure show each problem as it stood at the month's end.
         return problems.map(p => ({ table: 'problems', id: p.id, memberId: p.reporterId, memberName: p.reporterName, updatedAt: p.updatedAt, data: { ...p, status: atMonthEnd.get(p.id) ?? p.status } }))
       }
+      case 'members':
+        // Members are not records: the figure's `detail` names those without study.
+        return []
     }
   }
 }
