@@ -1,4 +1,5 @@
 import type { MaterialCategory, MemberTable, ProblemCategory, ProblemStatus, ServiceActivity, StudyForm } from './records'
+import type { SessionForm } from './sessions'
 import type { MemberInfo } from './wire'
 import * as v from 'valibot'
 import { MEMBER_TABLES, UUID_RE, validateRecordData } from './records'
@@ -166,6 +167,18 @@ const ACTIVITY_LABELS: Record<ServiceActivity, string> = { publicity: '宣讲', 
 const CATEGORY_LABELS: Record<ProblemCategory, string> = { livelihood: '民生', environment: '环境', employment: '就业', other: '其他' }
 const STATUS_LABELS: Record<ProblemStatus, string> = { open: '待解决', in_progress: '推进中', solved: '已解决' }
 const MATERIAL_LABELS: Record<MaterialCategory, string> = { classic: '原著原文', speech: '重要讲话', guidance: '学习辅导', notice: '支部通知' }
+const SESSION_LABELS: Record<SessionForm, string> = {
+  branch_study: '支部集中学习',
+  party_congress: '支部党员大会',
+  committee: '支部委员会',
+  group_meeting: '党小组会',
+  party_lecture: '专题党课',
+  party_day: '主题党日',
+  reading_class: '读书班',
+  seminar: '专题研讨',
+  exchange: '学习交流',
+  training: '专题培训',
+}
 
 type Cell = string | number | null | undefined
 type Column = [header: string, value: (row: BackupRow) => Cell]
@@ -215,6 +228,18 @@ export const CSV_COLUMNS: Record<MemberTable, Column[]> = {
     ['资料 ID', field('materialId')],
     ['阅读进度（%）', field('percent')],
     ['阅读时长（秒）', field('secondsSpent')],
+  ],
+  sessions: [
+    ['日期', field('date')],
+    ['结束日期', field('endDate')],
+    ['时间', field('time')],
+    ['活动形式', row => label(SESSION_LABELS, row.data.form)],
+    ['主题', field('topic')],
+    ['地点', field('place')],
+    ['主持人', field('host')],
+    ['主讲人', field('speaker')],
+    ['签到码', field('code')],
+    ['会议记录', field('minutes')],
   ],
 }
 

@@ -1,6 +1,9 @@
 import type { FieldMessageKey } from './messages'
+import type { SessionData } from './sessions'
 import * as v from 'valibot'
 import { fieldMessage } from './messages'
+import { checkinSessionFields, sessionData } from './sessions'
+import { charLength, textOfAtMost, UUID_RE } from './text'
 import { addDays, DEFAULT_TIME_ZONE, isIsoDate, todayIn } from './week'
 
 /**
@@ -33,76 +36,18 @@ export const MATERIAL_BODY_MAX = 100_000
  * Every table the sync endpoint carries. Members push their own rows of each, except the
  * tables in `SECRETARY_WRITE_TABLES`, which only a secretary of the branch may write.
  */
-export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems', 'materials', 'readingProgress'] as const
+export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems', 'materials', 'readingProgress', 'sessions'] as const
 export type MemberTable = typeof MEMBER_TABLES[number]
 
 /** Tables whose rows every member of the branch pulls (with the writer's name), not only the owner. */
-export const BRANCH_SHARED_TABLES = ['problems', 'materials'] as const satisfies readonly MemberTable[]
+export const BRANCH_SHARED_TABLES = ['problems', 'materials', 'sessions'] as const satisfies readonly MemberTable[]
 
 /** Tables only a secretary of the branch may push; a member's change to them is rejected `forbidden`. */
-export const SECRETARY_WRITE_TABLES = ['materials'] as const satisfies readonly MemberTable[]
+export const SECRETARY_WRITE_TABLES = ['materials', 'sessions'] as const satisfies readonly MemberTable[]
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+export { charLength, inputMaxLength, isStorableText, textOfAtMost, UUID_RE } from './text'
 
 const msg = (key: FieldMessageKey) => (issue: { lang?: string }) => fieldMessage(key, issue.lang)
-
-/**
- * Length in characters as people count them and as every limit here is stated: code points, so an
- * emoji or a rare 汉字 outside the BMP is one (`s.length` would count it as two). A lone surrogate
- * counts as one.
- */
-export function charLength(s: string): number {
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i)
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const next = s.charCodeAt(i + 1)
-      if (next >= 0xDC00 && next <= 0xDFFF)
-        i++
-    }
-    n++
-  }
-  return n
-}
-
-/**
- * False for text no database keeps as it was sent: U+0000 (PostgreSQL refuses the whole statement,
- * SQLite would keep it) and a lone surrogate (not valid UTF-8: stored as replacement bytes, so the
- * copy read back differs). Written as a loop, not a lookbehind regex, for older phone browsers.
- */
-export function isStorableText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i)
-    if (unit === 0)
-      return false
-    if (unit >= 0xD800 && unit <= 0xDFFF) {
-      const next = s.charCodeAt(i + 1)
-      if (unit > 0xDBFF || !(next >= 0xDC00 && next <= 0xDFFF))
-        return false
-      i++
-    }
-  }
-  return true
-}
-
-/**
- * Any text of at most `max` characters that can be stored: the one rule for every string a record
- * carries, used by the schemas below, the server's other text fields and the app's forms.
- */
-export function textOfAtMost(key: FieldMessageKey, max: number) {
-  return v.pipe(
-    v.string(msg(key)),
-    v.check(isStorableText, msg('unstorableText')),
-    v.check(s => charLength(s) <= max, msg(key)),
-  )
-}
-
-/**
- * The `maxlength` of a form field of at most `max` characters. Browsers count UTF-16 units there, so
- * `maxlength="200"` would stop a topic at 100 emoji: twice the characters lets every valid text in
- * and still bounds a paste, and the schema (in characters) says whether it fits.
- */
-export const inputMaxLength = (max: number): number => max * 2
 
 /** A string of `min`–`max` characters; blank text does not count towards `min`. */
 function text(key: FieldMessageKey, min: number, max: number) {
@@ -128,6 +73,8 @@ export const studyCheckinData = v.object({
   minutes: v.pipe(v.number(msg('minutes')), v.integer(msg('minutes')), v.minValue(1, msg('minutes')), v.maxValue(600, msg('minutes'))),
   materialId: v.optional(v.nullable(uuid('materialId'))),
   note: v.optional(v.nullable(textOfAtMost('note', 2000))),
+  // 签到 (issue #13): the session signed in to, by id when the phone has it, else by its 签到码.
+  ...checkinSessionFields,
 })
 export type StudyCheckinData = v.InferOutput<typeof studyCheckinData>
 
@@ -224,6 +171,7 @@ export const recordDataSchemas = {
   problems: problemData,
   materials: materialData,
   readingProgress: readingProgressData,
+  sessions: sessionData,
 } as const satisfies Record<MemberTable, v.GenericSchema>
 
 export interface RecordDataByTable {
@@ -233,6 +181,7 @@ export interface RecordDataByTable {
   problems: ProblemData
   materials: MaterialData
   readingProgress: ReadingProgressData
+  sessions: SessionData
 }
 
 /** Fields the server sets on every row it sends back (`week` only where the row has a `date`). */

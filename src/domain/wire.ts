@@ -102,6 +102,7 @@ export interface ServerExtrasByTable {
   problems: ProblemServerFields
   materials: MaterialServerFields
   readingProgress: Record<never, never>
+  sessions: Record<never, never>
 }
 
 /**

@@ -32,6 +32,8 @@ export const en: Record<ServerMessageKey, string> = {
   forbiddenMaterialWrite: 'Only the branch secretary can publish, edit or withdraw study materials',
   forbiddenRecord: 'This record belongs to another member and cannot be changed',
   forbiddenSecretary: 'Only the branch secretary can see the branch view',
+  forbiddenSessionBranch: 'This session belongs to another branch and cannot be changed',
+  forbiddenSessionWrite: 'Only the branch secretary can create, edit or cancel sessions',
   forbiddenTable: 'You cannot change records of this kind',
   group: 'group must be all, active or retired',
   id: 'id must be a lower-case UUID',

@@ -30,6 +30,8 @@ export const zhCN = {
   forbiddenMaterialWrite: '只有支部书记可以发布、修改或撤回学习资料',
   forbiddenRecord: '这条记录属于其他党员，不能修改',
   forbiddenSecretary: '只有支部书记可以查看支部情况',
+  forbiddenSessionBranch: '这次活动属于其他支部，不能修改',
+  forbiddenSessionWrite: '只有支部书记可以新建、修改或取消组织生活',
   forbiddenTable: '您不能修改这类记录',
   group: 'group 必须是 all、active 或 retired',
   id: 'id 必须是小写 UUID',

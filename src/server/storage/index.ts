@@ -51,6 +51,8 @@ export interface Storage {
   problems: RecordRepository<'problems'>
   materials: MaterialRepository
   readingProgress: RecordRepository<'readingProgress'>
+  /** The branch's sessions (组织生活, issue #13). */
+  sessions: RecordRepository<'sessions'>
   completion: CompletionQueries
   /** The secretary's branch (issue #5): members, 代录, problem register, grid and summary. */
   branchAdmin: BranchAdminRepository

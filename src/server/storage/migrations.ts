@@ -5,6 +5,7 @@ import { memberDevicesMigration } from './devices-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
+import { sessionsMigration } from './sessions-migration'
 
 /**
  * Migrations live in code (a static provider) so `tsx` and tests need no file globbing, and are
@@ -152,6 +153,7 @@ export const migrations: Record<string, Migration> = {
   '0009_branch_revisions': branchRevisionsMigration,
   '0010_member_devices': memberDevicesMigration,
   '0011_membership_history': membershipHistoryMigration,
+  '0013_sessions': sessionsMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -93,6 +93,9 @@ export interface StudyCheckinsTable extends RecordColumns {
   note: string | null
   /** The secretary who entered the row for its member (代录), or null. */
   entered_by: string | null
+  /** 签到 (migration 0013): the session named, and the 签到码 typed; attendance is derived when read. */
+  session_id: string | null
+  session_code: string | null
 }
 
 export interface ServiceLogsTable extends RecordColumns {
@@ -149,6 +152,26 @@ export interface ReadingProgressTable extends RecordColumns {
   finished_at: number | null
 }
 
+/** A session of the branch (组织生活, migration 0013); on a tombstone every content column is null. */
+export interface SessionsTable extends RecordColumns {
+  date: string | null
+  week: string | null
+  form: string | null
+  topic: string | null
+  end_date: string | null
+  time: string | null
+  place: string | null
+  host: string | null
+  speaker: string | null
+  /** JSON array of material ids, or null. */
+  material_ids: string | null
+  code: string | null
+  /** 会议记录. */
+  meeting_minutes: string | null
+  /** JSON array of `{ memberId, reason }` (请假), or null. */
+  leaves: string | null
+}
+
 /** Each status a secretary gave a problem, so its status at any past instant is known. */
 export interface ProblemStatusChangesTable {
   id: string
@@ -188,4 +211,5 @@ export interface Database {
   member_status_changes: MemberStatusChangesTable
   materials: MaterialsTable
   reading_progress: ReadingProgressTable
+  sessions: SessionsTable
 }

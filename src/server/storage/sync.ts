@@ -40,6 +40,21 @@ function ownerFor(table: MemberTable, stored: StoredRecordHead | undefined, writ
   return isSecretaryWritten(table) && stored?.branchId === writer.branchId ? stored.memberId : writer.memberId
 }
 
+/**
+ * A check-in's `sessionId`, once set, is replaced only by another session id: a push without one (or
+ * with null) keeps the stored link. The secretary links a member's check-in on the server (未关联活动的
+ * 签到), and the member's phone may push an edit of that row before it has pulled the link, or be a v1
+ * client that knows no `sessionId`; the link survives both.
+ */
+function keepSessionLink(change: AcceptedChange, stored: StoredRecordHead | undefined): AcceptedChange {
+  if (change.table !== 'studyCheckins' || change.deleted || !change.data || change.data.sessionId || !stored || stored.deleted)
+    return change
+  const linked = stored.columns.session_id
+  if (typeof linked !== 'string')
+    return change
+  return { ...change, data: { ...(change.data as RecordDataByTable['studyCheckins']), sessionId: linked } }
+}
+
 /** The counter row of a branch's revisions (migration 0009); `rev` is the global one they started from. */
 export const branchCounter = (branchId: string): string => `rev:${branchId}`
 
@@ -211,15 +226,19 @@ export class SyncStore {
     const judged = new Map(known)
 
     const outcomes: PushOutcome[] = []
+    // A row written with a field the client did not send (a kept session link) must go back to it:
+    // then no revs are reported as the push's own, so an omitApplied answer sends them all the same.
+    let amended = false
     // The last applied version of each row in this push: that is the one written.
     const winners = new Map<string, Winner>()
-    for (const change of changes) {
-      const key = `${change.table}:${change.id}`
-      if (isSecretaryWritten(change.table) && owner.role !== 'secretary') {
+    for (const pushed of changes) {
+      const key = `${pushed.table}:${pushed.id}`
+      if (isSecretaryWritten(pushed.table) && owner.role !== 'secretary') {
         outcomes.push('secretaryOnly')
         continue
       }
       const stored = known.get(key)
+      const change = keepSessionLink(pushed, stored)
       const columns = (this.records[change.table] as RecordRepository).columnsOf(change.deleted, change.data)
       const identical = stored !== undefined && stored.deleted === change.deleted && sameColumns(stored.columns, columns)
       const verdict = judge(stored, ownerFor(change.table, stored, owner), change.updatedAt, clientId, identical)
@@ -230,6 +249,8 @@ export class SyncStore {
       outcomes.push(verdict)
       if (verdict !== 'applied')
         continue
+      if (change !== pushed)
+        amended = true
       known.set(key, { id: change.id, memberId: stored?.memberId ?? owner.memberId, branchId: owner.branchId, updatedAt: change.updatedAt, clientId, deleted: change.deleted, rev: -1, columns })
       winners.delete(key)
       winners.set(key, { change, judged: judged.get(key) })
@@ -257,7 +278,7 @@ export class SyncStore {
         })
         await (this.records[table] as RecordRepository).upsert(entry.writes, trx)
       }
-      return { outcomes, applied: { first, last: first + n - 1 } }
+      return { outcomes, applied: amended ? null : { first, last: first + n - 1 } }
     }
 
     // PostgreSQL: the revisions and every write in one statement. Its data-modifying CTEs run
@@ -272,7 +293,7 @@ export class SyncStore {
     if (!result || Number(result.written) !== n)
       throw new RowMovedOn()
     const last = Number(result.top)
-    return { outcomes, applied: { first: last - n + 1, last } }
+    return { outcomes, applied: amended ? null : { first: last - n + 1, last } }
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { MemberTable } from '../../../src/domain/records'
 import { MATERIAL_CATEGORIES, PROBLEM_CATEGORIES, SERVICE_ACTIVITIES, STUDY_FORMS } from '../../../src/domain/records'
+import { SESSION_FORMS } from '../../../src/domain/sessions'
 import { addDays, todayIn } from '../../../src/domain/week'
 
 /**
@@ -216,6 +217,21 @@ export function validData(rng: Rng, table: MemberTable, ctx: RecordContext): Rec
         secondsSpent: rng.int(0, 10_000_000),
         finishedAt: rng.weighted([[2, undefined], [1, null], [2, Date.now() - rng.int(0, 1e10)]] as const),
       })
+    case 'sessions': {
+      const date = addDays(todayIn(), rng.int(-60, 30))
+      return withoutUndefined({
+        form: rng.pick(SESSION_FORMS),
+        topic: text(rng, 1, 200),
+        date,
+        endDate: rng.weighted([[3, undefined], [1, null], [1, addDays(date, rng.int(0, 14))]] as const),
+        time: rng.weighted([[2, undefined], [1, null], [2, `${String(rng.int(0, 23)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}`]] as const),
+        place: optional(rng, 100, true),
+        host: optional(rng, 100, true),
+        speaker: optional(rng, 100, true),
+        code: String(rng.int(0, 999_999)).padStart(6, '0'),
+        minutes: optional(rng, 2000, true),
+      })
+    }
     case 'materials': {
       const huge = ctx.allowHugeBody && rng.chance(0.02)
       const lines = Array.from({ length: rng.int(1, 8) }, () => `${rng.pick(['', '# ', '## ', '> ', '- ', '1. '])}${text(rng, 1, 80)}`)
@@ -238,6 +254,7 @@ export const DATA_FIELDS: Record<MemberTable, readonly string[]> = {
   problems: ['date', 'community', 'category', 'title', 'detail'],
   materials: ['title', 'category', 'body', 'studyBy', 'publishedAt'],
   readingProgress: ['materialId', 'position', 'percent', 'secondsSpent', 'finishedAt'],
+  sessions: ['form', 'topic', 'date', 'endDate', 'time', 'place', 'host', 'speaker', 'code', 'minutes'],
 }
 
 function nested(depth: number, array: boolean): unknown {

@@ -86,8 +86,8 @@ function parseSyncRequest(body: unknown, locale: Locale): { clientId: string, af
 // Why a change was refused, in words that say who may write it.
 function forbiddenMessage(table: MemberTable, outcome: 'forbidden' | 'secretaryOnly'): ServerMessageKey {
   if (outcome === 'secretaryOnly')
-    return 'forbiddenMaterialWrite'
-  return table === 'materials' ? 'forbiddenMaterialBranch' : 'forbiddenRecord'
+    return table === 'sessions' ? 'forbiddenSessionWrite' : 'forbiddenMaterialWrite'
+  return table === 'materials' ? 'forbiddenMaterialBranch' : table === 'sessions' ? 'forbiddenSessionBranch' : 'forbiddenRecord'
 }
 
 /**

@@ -10,7 +10,7 @@ import { weekKey } from '../../../domain/week'
  * typed columns (so later reports aggregate in SQL) and back, and reads/writes rows by id and rev.
  */
 
-export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes' | 'problems' | 'materials' | 'reading_progress'
+export type RecordSqlTable = 'study_checkins' | 'service_logs' | 'reading_notes' | 'problems' | 'materials' | 'reading_progress' | 'sessions'
 
 /** Who reads: a member sees its own rows, and every row of its branch in shared tables. */
 export interface RecordReader {
@@ -107,6 +107,8 @@ const studyCheckinSpec: RecordSpec<'studyCheckins'> = {
     minutes: orNull(d?.minutes),
     material_id: orNull(d?.materialId),
     note: orNull(d?.note),
+    session_id: orNull(d?.sessionId),
+    session_code: orNull(d?.sessionCode),
   }),
   fromColumns: r => ({
     date: r.date as string,
@@ -115,6 +117,8 @@ const studyCheckinSpec: RecordSpec<'studyCheckins'> = {
     minutes: Number(r.minutes),
     materialId: r.material_id as string | null,
     note: r.note as string | null,
+    sessionId: (r.session_id as string | null | undefined) ?? null,
+    sessionCode: (r.session_code as string | null | undefined) ?? null,
   }),
   shared: false,
 }
@@ -243,6 +247,45 @@ const readingProgressSpec: RecordSpec<'readingProgress'> = {
     finishedAt: r.finished_at === null || r.finished_at === undefined ? null : Number(r.finished_at),
   }),
   shared: false,
+}
+
+const jsonOrNull = (value: unknown[] | undefined | null): string | null => value === undefined || value === null ? null : JSON.stringify(value)
+const parsedList = <V>(value: unknown): V[] => (typeof value === 'string' ? JSON.parse(value) as V[] : [])
+
+const sessionSpec: RecordSpec<'sessions'> = {
+  table: 'sessions',
+  sqlTable: 'sessions',
+  hasDate: true,
+  toColumns: d => ({
+    date: orNull(d?.date),
+    week: d ? weekKey(d.date) : null,
+    form: orNull(d?.form),
+    topic: orNull(d?.topic),
+    end_date: orNull(d?.endDate),
+    time: orNull(d?.time),
+    place: orNull(d?.place),
+    host: orNull(d?.host),
+    speaker: orNull(d?.speaker),
+    material_ids: jsonOrNull(d?.materialIds),
+    code: orNull(d?.code),
+    meeting_minutes: orNull(d?.minutes),
+    leaves: jsonOrNull(d?.leaves),
+  }),
+  fromColumns: r => ({
+    form: r.form as RecordDataByTable['sessions']['form'],
+    topic: r.topic as string,
+    date: r.date as string,
+    endDate: (r.end_date as string | null) ?? null,
+    time: (r.time as string | null) ?? null,
+    place: (r.place as string | null) ?? null,
+    host: (r.host as string | null) ?? null,
+    speaker: (r.speaker as string | null) ?? null,
+    materialIds: parsedList<string>(r.material_ids),
+    code: r.code as string,
+    minutes: (r.meeting_minutes as string | null) ?? null,
+    leaves: parsedList<{ memberId: string, reason: string }>(r.leaves),
+  }),
+  shared: true,
 }
 
 // Many-row statements are split so no dialect's bound-parameter limit is ever reached.
@@ -429,5 +472,6 @@ export function createRecordRepositories(db: Kysely<Database>, dialect: 'sqlite'
     problems: new RecordRepository(db, problemSpec, dialect),
     materials: new MaterialRepository(db, dialect),
     readingProgress: new RecordRepository(db, readingProgressSpec, dialect),
+    sessions: new RecordRepository(db, sessionSpec, dialect),
   }
 }
