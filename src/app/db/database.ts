@@ -10,6 +10,8 @@
  *   state and `base`, the last copy the server is known to hold. `problems` and `materials` also
  *   hold the branch's rows written by others (read only). A material row keeps only metadata; its
  *   `body` stays on the row only while the secretary's own edit waits to be pushed.
+ * - `sessions` (version 5): the branch's 组织生活 (meetings, with their 签到码), written by secretaries and
+ *   pulled by every member like `materials`, so a member's phone can check a typed code offline.
  * - `materialBodies`: the text of each material kept on the phone (`{ id, updatedAt, body }`),
  *   downloaded after a pull (or written by the secretary's own publish), so reading works offline.
  * - `outbox`: one entry per record that waits to be pushed (`table:id`), with a `version` bumped by
@@ -23,6 +25,7 @@
  */
 import type { DBCoreMutateRequest, EntityTable, Table } from 'dexie'
 import type { MaterialData, MaterialServerFields, MemberTable, ProblemData, ProblemServerFields, ReadingNoteData, ReadingProgressData, RecordDataByTable, ServiceLogData, StudyCheckinData } from '@/domain/records'
+import type { SessionData } from '@/domain/sessions'
 import type { ApiErrorBody, MemberInfo } from '@/domain/wire'
 import Dexie from 'dexie'
 import { MEMBER_TABLES } from '@/domain/records'
@@ -100,6 +103,15 @@ export interface MaterialRow extends Omit<MaterialData, 'body'>, RecordRowMeta<'
   branchId?: string
 }
 
+/**
+ * A session of the branch (组织生活): its fields as the secretary wrote them, the ISO week of its first
+ * day, and the branch. Every member pulls them; only secretaries write them.
+ */
+export interface BranchSessionRow extends SessionData, RecordRowMeta<'sessions'> {
+  week: string
+  branchId?: string
+}
+
 /** Where the member stopped in one material; id = `readingProgressId(idSeed, memberId, materialId)` (legacy rows: without the seed). */
 export interface ReadingProgressRow extends ReadingProgressData, RecordRowMeta<'readingProgress'> {}
 
@@ -118,6 +130,7 @@ export interface RecordRowByTable {
   problems: ProblemRow
   materials: MaterialRow
   readingProgress: ReadingProgressRow
+  sessions: BranchSessionRow
 }
 
 export type AnyRecordRow = RecordRowByTable[MemberTable]
@@ -152,6 +165,9 @@ export const LIVE_OWNER = 'owner'
 
 const MEMBER_TABLE_NAMES: ReadonlySet<string> = new Set(MEMBER_TABLES)
 
+/** The member tables version 4 had, whose rows its upgrade stamps with `owner`. */
+const VERSION_4_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems', 'materials', 'readingProgress'] as const
+
 /** The row as stored: `owner` set from `memberId` on a live row, removed from a tombstone. */
 function withLiveOwner(value: unknown): unknown {
   const row = value as Record<string, unknown>
@@ -184,6 +200,7 @@ export class StudyLogDatabase extends Dexie {
   materials!: EntityTable<MaterialRow, 'id'>
   materialBodies!: EntityTable<MaterialBodyRow, 'id'>
   readingProgress!: EntityTable<ReadingProgressRow, 'id'>
+  sessions!: EntityTable<BranchSessionRow, 'id'>
   outbox!: EntityTable<OutboxEntry, 'key'>
   drafts!: EntityTable<DraftRow, 'key'>
 
@@ -222,7 +239,8 @@ export class StudyLogDatabase extends Dexie {
       materials: 'id, memberId, publishedAt, updatedAt, owner, [owner+sync]',
       readingProgress: 'id, materialId, memberId, updatedAt, owner, [owner+sync]',
     }).upgrade(async (tx) => {
-      for (const table of MEMBER_TABLES) {
+      // The tables of version 4, not MEMBER_TABLES: a table added later (sessions) is not there yet.
+      for (const table of VERSION_4_TABLES) {
         await tx.table(table).toCollection().modify((row: Record<string, unknown>) => {
           if (row.deleted === true)
             delete row[LIVE_OWNER]
@@ -230,6 +248,13 @@ export class StudyLogDatabase extends Dexie {
             row[LIVE_OWNER] = row.memberId
         })
       }
+    })
+    // Version 5: the branch's sessions (组织生活) and the check-ins' sessionId/sessionCode. An older
+    // version dropped pulled sessions and those fields while its cursor moved past them: pull again.
+    this.version(5).stores({
+      sessions: 'id, memberId, date, code, updatedAt, owner, [owner+sync]',
+    }).upgrade(async (tx) => {
+      await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
     })
     // Every write of a member row goes through here (put, add, bulkPut, modify, the upgrade too), so
     // `owner` always follows `memberId` and `deleted`. Level 10 sits above Dexie's own cache and

@@ -40,7 +40,7 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
   studyCheckins: {
     table: 'studyCheckins',
     required: ['date', 'form', 'topic', 'minutes'],
-    optional: ['materialId', 'note'],
+    optional: ['materialId', 'note', 'sessionId', 'sessionCode'],
     extras: datedEnteredBy,
   },
   serviceLogs: {
@@ -97,6 +97,17 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
     required: ['materialId', 'position', 'percent', 'secondsSpent'],
     optional: ['finishedAt'],
     extras: () => ({}),
+  },
+  sessions: {
+    table: 'sessions',
+    required: ['form', 'topic', 'date', 'code'],
+    optional: ['endDate', 'time', 'place', 'host', 'speaker', 'materialIds', 'minutes', 'leaves'],
+    extras: (data, carried) => {
+      const extra: Record<string, unknown> = { week: weekKey(data.date) }
+      if (typeof carried?.branchId === 'string')
+        extra.branchId = carried.branchId
+      return extra
+    },
   },
 }
 
