@@ -47,12 +47,13 @@ function ownerFor(table: MemberTable, stored: StoredRecordHead | undefined, writ
  * client that knows no `sessionId`; the link survives both.
  */
 function keepSessionLink(change: AcceptedChange, stored: StoredRecordHead | undefined): AcceptedChange {
-  if (change.table !== 'studyCheckins' || change.deleted || !change.data || change.data.sessionId || !stored || stored.deleted)
+  if (change.table !== 'studyCheckins' || change.deleted || !change.data || !stored || stored.deleted)
     return change
+  const data = change.data as RecordDataByTable['studyCheckins']
   const linked = stored.columns.session_id
-  if (typeof linked !== 'string')
+  if (data.sessionId || typeof linked !== 'string')
     return change
-  return { ...change, data: { ...(change.data as RecordDataByTable['studyCheckins']), sessionId: linked } }
+  return { ...change, data: { ...data, sessionId: linked } }
 }
 
 /** The counter row of a branch's revisions (migration 0009); `rev` is the global one they started from. */
