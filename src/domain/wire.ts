@@ -19,6 +19,7 @@ export type ErrorCode
     | 'forbidden'
     | 'invalid_invite'
     | 'not_found'
+    | 'conflict'
     | 'payload_too_large'
     | 'expectation_failed'
     | 'headers_too_large'

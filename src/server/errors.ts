@@ -17,6 +17,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   invalid_invite: 403,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   expectation_failed: 417,
   headers_too_large: 431,

@@ -932,7 +932,7 @@ describeEachBackend('fuzz: random and hostile requests over a real port', (backe
     const body = Object.fromEntries(fields.filter(() => r.chance(0.3)).map(f => [f, hostileValue(r).value]))
     const withBody = target.method !== 'GET' && target.method !== 'HEAD'
     const headers = { ...(r.chance(0.8) ? dev.auth() : {}), ...(withBody ? { 'content-type': 'application/json' } : {}) }
-    await dev.call(`${target.method} ${target.url}`, { method: target.method, path: `${path}${q}`, headers, ...(withBody ? { body: encodeJson(body) } : {}) }, { label: 'generic hostile request', json: !/docx|csv|docs/.test(target.url) })
+    await dev.call(`${target.method} ${target.url}`, { method: target.method, path: `${path}${q}`, headers, ...(withBody ? { body: encodeJson(body) } : {}) }, { label: 'generic hostile request', json: !/docx|xlsx|csv|docs/.test(target.url) })
   }
 
   async function deviceLoop(dev: Device, deadline: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SummaryResponse } from '../../domain/branch'
-import { monthTitle } from './docx'
+import { monthTitle } from '../../domain/report'
 
 /**
  * The monthly summary as CSV for Excel: a UTF-8 BOM (so Excel reads Chinese), CRLF lines, one

@@ -1,66 +1,79 @@
-import type { SummaryResponse } from '../../domain/branch'
-import { zip } from './zip'
+import type { ReportResponse } from '../../domain/report'
+import { AlignmentType, convertMillimetersToTwip, Document, Footer, LineRuleType, Packer, PageNumber, Paragraph, TextRun } from 'docx'
+import { renderText } from '../../domain/report'
 
 /**
- * The monthly summary as a Word draft (.docx): a minimal OOXML package (content types, the
- * package relationship, one document part) holding a title, the figures as a table and the
- * sentences as the draft's paragraphs.
+ * The 阶段性总结 as a Word document in 公文 style (GB/T 9704-2012), written with the `docx`
+ * library: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; the title 二号 (22 pt)
+ * 方正小标宋简体, body 三号 (16 pt) 仿宋_GB2312, level-1 headings 黑体, level-2 楷体_GB2312, every line
+ * exactly 28 pt, the page number "— 1 —" in the footer (四号 宋体).
  */
 
-function escapeXml(text: string): string {
-  return text
-  // Characters XML 1.0 cannot carry at all are dropped rather than breaking the file.
-  // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\v\f\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
+const PT = 2 // half-points per point (w:sz)
+const LINE = 28 * 20 // 28 pt in twentieths of a point (w:spacing w:line, exact)
+
+/** The fonts, each with the font Word and LibreOffice use when it is missing. */
+export const GONGWEN_FONTS = {
+  title: { name: '方正小标宋简体', fallback: '宋体' },
+  body: { name: '仿宋_GB2312', fallback: '仿宋' },
+  heading1: { name: '黑体', fallback: 'SimHei' },
+  heading2: { name: '楷体_GB2312', fallback: '楷体' },
+  pageNumber: { name: '宋体', fallback: 'SimSun' },
+} as const
+
+/**
+ * The `docx` library leaves the font table empty for fonts it does not embed; Word and LibreOffice
+ * read `w:altName` there as the font to use when one is missing, so the table names each 公文 font
+ * with its alternative.
+ */
+const FONT_TABLE = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">${Object.values(GONGWEN_FONTS).map(f => `<w:font w:name="${f.name}"><w:altName w:val="${f.fallback}"/><w:charset w:val="86"/><w:family w:val="auto"/></w:font>`).join('')}<w:font w:name="Times New Roman"><w:charset w:val="00"/><w:family w:val="roman"/></w:font></w:fonts>`
+
+const eastAsia = (name: string) => ({ ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: name, cs: 'Times New Roman' })
+
+function paragraphFor(kind: ReportResponse['paragraphs'][number]['kind'], text: string): Paragraph {
+  switch (kind) {
+    case 'title':
+      return new Paragraph({ style: 'GongwenTitle', children: [new TextRun(text)] })
+    case 'heading1':
+      return new Paragraph({ style: 'GongwenHeading1', children: [new TextRun(text)] })
+    case 'heading2':
+      return new Paragraph({ style: 'GongwenHeading2', children: [new TextRun(text)] })
+    default:
+      return new Paragraph({ style: 'GongwenBody', children: [new TextRun(text)] })
+  }
 }
 
-const FONT = '<w:rFonts w:ascii="SimSun" w:hAnsi="SimSun" w:eastAsia="SimSun"/>'
-
-function run(text: string, opts: { bold?: boolean, size?: number } = {}): string {
-  const props = `${FONT}${opts.bold ? '<w:b/>' : ''}${opts.size ? `<w:sz w:val="${opts.size}"/><w:szCs w:val="${opts.size}"/>` : ''}`
-  return `<w:r><w:rPr>${props}</w:rPr><w:t xml:space="preserve">${escapeXml(text)}</w:t></w:r>`
-}
-
-function paragraph(text: string, opts: { bold?: boolean, size?: number, center?: boolean, indent?: boolean } = {}): string {
-  const pPr = `${opts.center ? '<w:jc w:val="center"/>' : ''}${opts.indent ? '<w:ind w:firstLineChars="200" w:firstLine="480"/>' : ''}<w:spacing w:after="120"/>`
-  return `<w:p><w:pPr>${pPr}</w:pPr>${run(text, opts)}</w:p>`
-}
-
-function cell(text: string, width: number, bold = false): string {
-  return `<w:tc><w:tcPr><w:tcW w:w="${width}" w:type="dxa"/></w:tcPr><w:p>${run(text, { bold, size: 21 })}</w:p></w:tc>`
-}
-
-const COLUMNS: [string, number][] = [['统计项', 3000], ['数值', 1300], ['单位', 1000], ['每月目标', 1200], ['说明', 2500]]
-
-function figuresTable(summary: SummaryResponse): string {
-  const border = (side: string) => `<w:${side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>`
-  const borders = `<w:tblBorders>${['top', 'left', 'bottom', 'right', 'insideH', 'insideV'].map(border).join('')}</w:tblBorders>`
-  const header = `<w:tr>${COLUMNS.map(([name, width]) => cell(name, width, true)).join('')}</w:tr>`
-  const rows = summary.figures.map(f => `<w:tr>${[f.label, String(f.value), f.unit ?? '', f.target === undefined ? '' : String(f.target), f.detail ?? ''].map((text, i) => cell(text, COLUMNS[i]![1])).join('')}</w:tr>`)
-  return `<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/>${borders}</w:tblPr><w:tblGrid>${COLUMNS.map(([, width]) => `<w:gridCol w:w="${width}"/>`).join('')}</w:tblGrid>${header}${rows.join('')}</w:tbl>`
-}
-
-/** The Chinese month as the report writes it: 2026年11月. */
-export const monthTitle = (month: string): string => `${Number(month.slice(0, 4))}年${Number(month.slice(5, 7))}月`
-
-/** The .docx bytes of a month's summary for a branch. */
-export function summaryDocx(branchName: string, summary: SummaryResponse): Buffer {
-  const body = [
-    paragraph(`${branchName}${monthTitle(summary.month)}阶段性总结（草稿）`, { bold: true, size: 36, center: true }),
-    paragraph(`统计期间：${summary.from} 至 ${summary.to}。以下数字由学习打卡记录自动统计，可逐项追溯到记录。`, { size: 21 }),
-    paragraph('一、主要数据', { bold: true, size: 28 }),
-    figuresTable(summary),
-    paragraph('二、情况表述（草稿）', { bold: true, size: 28 }),
-    ...summary.sentences.map(s => paragraph(s, { size: 24, indent: true })),
-  ].join('')
-  const document = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>`
-  return zip([
-    { name: '[Content_Types].xml', data: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>' },
-    { name: '_rels/.rels', data: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>' },
-    { name: 'word/document.xml', data: document },
-  ])
+/** The .docx bytes of a report (its figures as the report holds them: live, or frozen at 定稿). */
+export async function reportDocx(report: ReportResponse): Promise<Buffer> {
+  const text = (template: string) => renderText(template, report.figures)
+  const body = report.paragraphs.map(p => paragraphFor(p.kind, text(p.template)))
+  if (report.finalisedOn)
+    body.push(new Paragraph({ style: 'GongwenBody', alignment: AlignmentType.RIGHT, children: [new TextRun(`${Number(report.finalisedOn.slice(0, 4))}年${Number(report.finalisedOn.slice(5, 7))}月${Number(report.finalisedOn.slice(8, 10))}日`)] }))
+  const line = { line: LINE, lineRule: LineRuleType.EXACT, before: 0, after: 0 }
+  const run = (font: string, points: number, bold = false) => ({ font: eastAsia(font), size: points * PT, sizeComplexScript: points * PT, bold })
+  const doc = new Document({
+    creator: '学习打卡',
+    title: report.paragraphs.find(p => p.kind === 'title') ? text(report.paragraphs.find(p => p.kind === 'title')!.template) : report.unitName,
+    styles: {
+      default: { document: { run: run(GONGWEN_FONTS.body.name, 16), paragraph: { spacing: line } } },
+      paragraphStyles: [
+        { id: 'GongwenTitle', name: '公文标题', basedOn: 'Normal', run: run(GONGWEN_FONTS.title.name, 22), paragraph: { alignment: AlignmentType.CENTER, spacing: { ...line, after: LINE } } },
+        { id: 'GongwenBody', name: '公文正文', basedOn: 'Normal', run: run(GONGWEN_FONTS.body.name, 16), paragraph: { alignment: AlignmentType.JUSTIFIED, spacing: line, indent: { firstLine: 32 * 20 } } },
+        { id: 'GongwenHeading1', name: '公文一级标题', basedOn: 'Normal', run: run(GONGWEN_FONTS.heading1.name, 16), paragraph: { spacing: line, indent: { firstLine: 32 * 20 }, outlineLevel: 0 } },
+        { id: 'GongwenHeading2', name: '公文二级标题', basedOn: 'Normal', run: run(GONGWEN_FONTS.heading2.name, 16), paragraph: { spacing: line, indent: { firstLine: 32 * 20 }, outlineLevel: 1 } },
+        { id: 'GongwenPageNumber', name: '公文页码', basedOn: 'Normal', run: run(GONGWEN_FONTS.pageNumber.name, 14), paragraph: { alignment: AlignmentType.CENTER } },
+      ],
+    },
+    sections: [{
+      properties: {
+        page: {
+          size: { width: convertMillimetersToTwip(210), height: convertMillimetersToTwip(297) },
+          margin: { top: convertMillimetersToTwip(37), bottom: convertMillimetersToTwip(35), left: convertMillimetersToTwip(28), right: convertMillimetersToTwip(26), header: convertMillimetersToTwip(15), footer: convertMillimetersToTwip(28) },
+        },
+      },
+      footers: { default: new Footer({ children: [new Paragraph({ style: 'GongwenPageNumber', children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'] })] })] }) },
+      children: body,
+    }],
+  })
+  return Packer.toBuffer(doc, false, [{ path: 'word/fontTable.xml', data: FONT_TABLE }])
 }

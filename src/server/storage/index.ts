@@ -16,6 +16,7 @@ import { GridQueries } from './repositories/grid'
 import { MemberTokenRepository } from './repositories/member-tokens'
 import { MemberRepository } from './repositories/members'
 import { createRecordRepositories } from './repositories/records'
+import { ReportDraftRepository } from './repositories/report-drafts'
 import { SetupCodeRepository } from './repositories/setup-codes'
 import { SummaryQueries } from './repositories/summary'
 import { SyncStore } from './sync'
@@ -58,6 +59,8 @@ export interface Storage {
   branchAdmin: BranchAdminRepository
   grid: GridQueries
   summary: SummaryQueries
+  /** The month's 阶段性总结 drafts and finalised reports (issue #14). */
+  reports: ReportDraftRepository
   sync: SyncStore
   /** Creates a branch with fresh member and secretary invite codes. */
   createBranch: (name: string) => Promise<CreatedBranch>
@@ -122,6 +125,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     branchAdmin,
     grid: new GridQueries(db, dialectName),
     summary: new SummaryQueries(db, branchAdmin),
+    reports: new ReportDraftRepository(db),
     sync: new SyncStore(db, records, dialectName),
     createBranch: name => branches.create(name),
     close: () => db.destroy(),

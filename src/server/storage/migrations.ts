@@ -2,9 +2,11 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
 import { branchRevisionsMigration } from './branch-revisions-migration'
 import { memberDevicesMigration } from './devices-migration'
+import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
+import { reportDraftsMigration } from './report-drafts-migration'
 import { sessionsMigration } from './sessions-migration'
 
 /**
@@ -153,7 +155,9 @@ export const migrations: Record<string, Migration> = {
   '0009_branch_revisions': branchRevisionsMigration,
   '0010_member_devices': memberDevicesMigration,
   '0011_membership_history': membershipHistoryMigration,
+  '0012_member_merge': memberMergeMigration,
   '0013_sessions': sessionsMigration,
+  '0014_report_drafts': reportDraftsMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

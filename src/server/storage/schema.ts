@@ -19,7 +19,8 @@ export interface MembersTable {
   branch_id: string
   name: string
   role: 'member' | 'secretary'
-  status: 'active' | 'left'
+  /** 'merged': a duplicate merged into `merged_into` (合并到…); it is in no list and no figure. */
+  status: 'active' | 'left' | 'merged'
   created_at: number
   /** 0/1: 退休 (retired members study at home; the grid can show them apart). */
   retired: number
@@ -32,6 +33,9 @@ export interface MembersTable {
   /** 转出/离开: the first day the member is no longer in the branch (`YYYY-MM-DD`), or null. `status` is 'left' exactly when it is set. */
   left_on: string | null
   left_reason: 'transfer' | 'death' | 'other' | null
+  /** The member this duplicate was merged into (migration 0012), or null; its records, devices and history are that member's. */
+  merged_into?: string | null
+  merged_at?: number | null
 }
 
 export interface MemberTokensTable {
@@ -196,6 +200,23 @@ export interface MemberStatusChangesTable {
   changed_by: string | null
 }
 
+/** A month's 阶段性总结 draft of a unit (a branch now), finalised or not (migration 0014). */
+export interface ReportDraftsTable {
+  scope: 'branch' | 'organisation'
+  unit_id: string
+  month: string
+  revision: number
+  /** JSON `ReportParagraph[]`. */
+  paragraphs: string
+  /** JSON `ReportFigure[]` frozen at 定稿, else null (the figures are live). */
+  figures: string | null
+  finalised_at: number | null
+  finalised_on: string | null
+  finalised_by: string | null
+  updated_at: number
+  updated_by: string
+}
+
 export interface Database {
   branches: BranchesTable
   members: MembersTable
@@ -212,4 +233,5 @@ export interface Database {
   materials: MaterialsTable
   reading_progress: ReadingProgressTable
   sessions: SessionsTable
+  report_drafts: ReportDraftsTable
 }

@@ -8,6 +8,7 @@ import gridRoutes from './grid'
 import historyRoutes from './history'
 import memberRoutes from './members'
 import problemRoutes from './problems'
+import reportRoutes from './report'
 import summaryRoutes from './summary'
 
 // Chinese names in the order a secretary expects them (pinyin), the same on SQLite and PostgreSQL.
@@ -22,6 +23,7 @@ const branchRoutes: FastifyPluginAsync = async (app) => {
   await app.register(gridRoutes)
   await app.register(problemRoutes)
   await app.register(summaryRoutes)
+  await app.register(reportRoutes)
   await app.register(historyRoutes)
 
   app.get('/branch/completion', { onRequest: requireMember }, async (request): Promise<CompletionResponse> => {

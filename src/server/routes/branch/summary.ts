@@ -1,21 +1,18 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { SummaryRecordsResponse, SummaryResponse } from '../../../domain/branch'
+import { monthTitle } from '../../../domain/report'
 import { figureSpec, isMonthKey, monthOf, shiftMonth } from '../../../domain/summary'
 import { todayIn } from '../../../domain/week'
 import { localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
 import { summaryCsv } from '../../reports/csv'
-import { monthTitle, summaryDocx } from '../../reports/docx'
+import { reportDocx } from '../../reports/docx'
+import { branchReport } from '../../reports/report'
 import { buildSummary } from '../../reports/summary'
 import { queryValue, requireSecretary, secretaryBranch } from './guard'
+import { attachment } from './report'
 
-/** `attachment` with an ASCII fallback name and the real (Chinese) name per RFC 5987. */
-function attachment(asciiName: string, name: string): string {
-  const encoded = encodeURIComponent(name).replace(/['()*!]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  return `attachment; filename="${asciiName}"; filename*=UTF-8''${encoded}`
-}
-
-/** The monthly phase summary: figures and sentences, the rows behind a figure, Word and CSV exports. */
+/** The monthly phase summary: figures and sentences, the rows behind a figure, Word (the report) and CSV exports. */
 const summaryRoutes: FastifyPluginAsync = async (app) => {
   const opts = { onRequest: requireSecretary }
 
@@ -46,14 +43,15 @@ const summaryRoutes: FastifyPluginAsync = async (app) => {
     return { month, figure, records }
   })
 
+  // The month's report as Word (the same file as /branch/report.docx: the draft or the 定稿).
   app.get('/branch/summary.docx', opts, async (request, reply) => {
     const { branch, month } = await monthOfRequest(request)
-    const summary = await buildSummary(app.storage, branch, month, 'zh-CN')
+    const report = await branchReport(app.storage, branch, month)
     return reply
       .header('Content-Type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
       .header('Content-Disposition', attachment(`summary-${month}.docx`, `${branch.name}${monthTitle(month)}阶段性总结.docx`))
       .header('Cache-Control', 'no-store')
-      .send(summaryDocx(branch.name, summary))
+      .send(await reportDocx(report))
   })
 
   app.get('/branch/summary.csv', opts, async (request, reply) => {
