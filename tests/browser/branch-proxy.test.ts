@@ -40,7 +40,7 @@ describe('the secretary\'s 支部: who has not studied, 复制提醒 and 代录'
     await page.getByRole('heading', { level: 1, name: '李未学' }).waitFor()
     await action(page, '代录学习').click()
     const form = page.getByRole('form', { name: '代录学习' })
-    expect(await form.getByLabel('学习形式', { exact: true }).inputValue()).toBe('branch_study')
+    expect(await form.getByLabel('学习形式', { exact: true }).inputValue()).toBe('self_study')
     expect(await form.getByLabel('日期', { exact: true }).inputValue()).toBe(today)
     await form.getByLabel('主题', { exact: true }).fill('支部集中学习（代录）')
     await form.getByLabel('时长（分钟）', { exact: true }).fill('45')

@@ -28,7 +28,7 @@ describe('editing and deleting a check-in', () => {
 
     await checkinRow(page, '学习《准则》《条例》').click()
     expect(await page.getByLabel('主题', { exact: true }).inputValue()).toBe('学习《准则》《条例》')
-    expect(await page.getByLabel('学习形式', { exact: true }).inputValue()).toBe('branch_study')
+    expect(await page.getByLabel('学习形式', { exact: true }).inputValue()).toBe('self_study')
     await page.getByLabel('时长（分钟）', { exact: true }).fill('75')
     await page.getByRole('button', { name: '保存', exact: true }).click()
     await page.getByText(/75 分钟/).first().waitFor()

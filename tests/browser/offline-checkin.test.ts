@@ -34,7 +34,7 @@ describe('offline check-in', () => {
 
     const stored = await serverStudyCheckins(site.server.baseUrl, member.token)
     expect(stored).toHaveLength(1)
-    expect(stored[0]!.data).toMatchObject({ topic: '学习新修订的党章', minutes: 45, form: 'branch_study', memberId: member.member.id })
+    expect(stored[0]!.data).toMatchObject({ topic: '学习新修订的党章', minutes: 45, form: 'self_study', memberId: member.member.id })
     expect(errors).toEqual([])
 
     // The secretary, on another phone, sees the member among those who studied this week.
