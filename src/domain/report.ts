@@ -80,6 +80,18 @@ export function weeksOfMonth(month: string): string[] {
 }
 
 /**
+ * Weeks of the month without a 支部集中学习: the summary's own figure where it has one
+ * (`branchStudy.weeksWithout`), else the month's weeks less those held (one a week).
+ */
+function weeksWithout(summary: SummaryResponse): number {
+  const byKey = new Map(summary.figures.map(f => [f.key, f.value]))
+  const counted = byKey.get('branchStudy.weeksWithout')
+  if (counted !== undefined && counted !== null)
+    return counted
+  return Math.max(0, weeksOfMonth(summary.month).length - (byKey.get('branchStudy.held') ?? 0))
+}
+
+/**
  * The figures a report cites: every figure of the summary (by its key, zh-CN labels) and the
  * derived ones the 存在问题 section needs: the month's weeks, those without a 支部集中学习 and the
  * names of members with no study.
@@ -95,10 +107,11 @@ export function reportFigures(summary: SummaryResponse): ReportFigure[] {
   }))
   const byKey = new Map(summary.figures.map(f => [f.key, f]))
   const weeks = weeksOfMonth(summary.month).length
-  const held = byKey.get('branchStudy.held')?.value ?? 0
+  const without = weeksWithout(summary)
+  const withoutOf = byKey.has('branchStudy.weeksWithout') ? 'branchStudy.weeksWithout' : 'branchStudy.held'
   figures.push(
     { key: 'weeks.total', label: '本月周数', value: weeks, text: String(weeks), unit: '周', recordsOf: 'branchStudy.held' },
-    { key: 'weeks.withoutBranchStudy', label: '未开展支部集中学习周数', value: Math.max(0, weeks - held), text: String(Math.max(0, weeks - held)), unit: '周', recordsOf: 'branchStudy.held' },
+    { key: 'weeks.withoutBranchStudy', label: '未开展支部集中学习周数', value: without, text: String(without), unit: '周', recordsOf: withoutOf },
     { key: 'members.withoutStudyNames', label: '未参加学习党员名单', value: null, text: byKey.get('members.withoutStudy')?.detail ?? '无', unit: '', recordsOf: 'members.withoutStudy' },
   )
   return figures
@@ -159,7 +172,6 @@ export function fromEditable(text: string, figures: readonly ReportFigure[]): st
 export function defaultParagraphs(unitName: string, summary: SummaryResponse): ReportParagraph[] {
   const v = new Map(summary.figures.map(f => [f.key, f.value ?? 0]))
   const value = (key: string) => v.get(key) ?? 0
-  const weeksWithout = weeksOfMonth(summary.month).length - value('branchStudy.held')
   const p = (id: string, kind: ReportParagraphKind, template: string): ReportParagraph => ({ id, kind, template })
   const paragraphs: ReportParagraph[] = [
     p('title', 'title', `${unitName}主题教育${monthTitle(summary.month)}阶段性总结`),
@@ -189,7 +201,7 @@ export function defaultParagraphs(unitName: string, summary: SummaryResponse): R
     const without = value('members.withoutStudy') > 0 ? '本月支部{members.total}名党员中，{members.withoutStudy}名未参加任何学习（{members.withoutStudyNames}）；' : ''
     issues.push(`部分党员学习主动性不够。${without}${retired}对主题教育的重大意义认识还不够深刻，在学习上存在“要我学”的思想，主观上比较被动。`)
   }
-  if (weeksWithout > 0)
+  if (weeksWithout(summary) > 0)
     issues.push('集中学习不够经常。本月{weeks.total}周中有{weeks.withoutBranchStudy}周未开展支部集中学习，参学率{branchStudy.rate}%，“每周开展一次支部集中研学”落实还不到位。')
   if (value('exchange.held') < 2 || value('seminar.held') < 1)
     issues.push('学习交流研讨不够充分。本月组织学习交流活动{exchange.held}次（计划每月2次）、专题研讨{seminar.held}次（计划每月1次），交流研讨的频次和深度有待提高。')

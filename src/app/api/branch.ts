@@ -44,7 +44,7 @@ export function dispositionFilename(header: string | null): string | null {
 }
 
 /** `GET` a file with the bearer (a plain link cannot send it); rejects with `ApiError`. */
-async function download(path: string): Promise<ApiDownload> {
+export async function downloadFile(path: string): Promise<ApiDownload> {
   const response = await apiResponse('GET', path, undefined, '*/*')
   return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) }
 }
@@ -94,5 +94,5 @@ export const branchApi = {
   /** The rows a summary figure counts. */
   summaryRecords: (month: string, figure: string) => apiRequest<SummaryRecordsResponse>('GET', `/branch/summary/records${queryString({ month, figure })}`),
   /** The month's summary as a file (`.docx` draft, or CSV with BOM for Excel), with the server's file name. */
-  exportSummary: (month: string, format: 'docx' | 'csv'): Promise<ApiDownload> => download(`/branch/summary.${format}${queryString({ month })}`),
+  exportSummary: (month: string, format: 'docx' | 'csv'): Promise<ApiDownload> => downloadFile(`/branch/summary.${format}${queryString({ month })}`),
 }

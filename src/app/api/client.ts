@@ -67,7 +67,7 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /** The HTTP methods the API uses. */
-export type ApiMethod = 'GET' | 'POST' | 'PATCH'
+export type ApiMethod = 'GET' | 'POST' | 'PATCH' | 'PUT'
 
 /**
  * One call to `/api/v1` + `path` with the session's bearer and language, answered 2xx; anything else

@@ -51,6 +51,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/branch/sessions/:id/edit', name: 'branch-session-edit', component: () => import('@/app/pages/branch/BranchSessionFormPage.vue'), props: true, meta: { signedIn: true, secretary: true } },
   { path: '/branch/summary', name: 'branch-summary', component: () => import('@/app/pages/branch/BranchSummaryPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/branch/summary/records', name: 'branch-summary-records', component: () => import('@/app/pages/branch/BranchSummaryRecordsPage.vue'), meta: { signedIn: true, secretary: true } },
+  { path: '/branch/report', name: 'branch-report', component: () => import('@/app/pages/branch/BranchReportPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/:pathMatch(.*)*', redirect: '/study' },
 ]
 
