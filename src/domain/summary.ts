@@ -1,5 +1,6 @@
 import type { Locale } from './locale'
-import type { ServiceActivity, StudyForm } from './records'
+import type { ServiceActivity } from './records'
+import type { SessionForm } from './sessions'
 import { SERVICE_ACTIVITIES } from './records'
 import { addDays, isCalendarDate, isCalendarYear, utcMs } from './week'
 
@@ -75,17 +76,22 @@ export function percent(part: number, whole: number): number | null {
 // ---- figures ----------------------------------------------------------------------------------
 
 /**
- * How a figure counts. `study`/`service` rows are the month's live rows matching the filter;
- * `measure` says what of them is counted:
- * - `sessions`: distinct weeks (branch study: "每周开展一次") or distinct dates (other forms): one
- *   session however many members checked in for it;
- * - `attendance`: 人次, distinct (member, session) pairs;
- * - `members`: distinct members; `rows`: rows (service: 人次, one log is one member in one activity);
- * - `hours`, `minutes`: sums; `withMaterial`: rows linked to a branch material.
- * `rate` is, over the month's sessions, the members who attended one / the members of the branch on
- * the session's day (its first check-in of the month), in percent: who was a member, and who was
- * retired, comes from the membership history, so a later join, departure or retirement never moves
- * it; `activeOnly` counts only those 在职 on that day (retired members cannot attend, 无法组织集中学习).
+ * How a figure counts. `sessions` are the branch's live sessions (组织生活, issue #13) of `forms`
+ * (all forms when absent) whose first day is in the month (a session spanning two months counts in
+ * the month it starts), with their attendance as `matchAttendance` (src/domain/sessions.ts) derives
+ * it, among the members of the branch on each session's first day (the membership history, so a
+ * later join, departure or retirement never moves a past month):
+ * - `held`: sessions (one however many days or attendees; never inferred from check-ins);
+ * - `attendance`: 人次, attendees summed over the sessions (代签 included); `members`: distinct attendees;
+ * - `rate`: attendance ÷ expected members summed over the sessions, in percent; `activeOnly` counts
+ *   only those 在职 on the day (retired members cannot attend, 无法组织集中学习);
+ * - `leaves`: 人次 on leave (请假) who did not attend; `absent`: 人次 expected, neither there nor on leave;
+ * - `weeksWithout`: ISO weeks with a day in the month (begun by today) in which no live session of
+ *   the forms has a day ("每周开展一次支部集中研学"); `detail` names them;
+ * - `unlinked`: the month's check-ins of a session form that attend no session (未关联活动的签到).
+ * `study`/`service` rows are the month's live rows matching the filter; `measure` says what of them
+ * is counted: `members`: distinct members; `rows`: rows (service: 人次, one log is one member in one
+ * activity); `hours`, `minutes`: sums; `withMaterial`: rows linked to a branch material.
  * `retiredOnly` keeps the rows of members retired on the row's date; `homeStudy` keeps home study
  * (居家学习): `home_study` check-ins and self-study linked to a branch material, never a
  * collective activity the member attended in person.
@@ -98,14 +104,16 @@ export function percent(part: number, whole: number): number | null {
  * all, those retired then, and those of them with no live study check-in dated in the month.
  */
 export type FigureRule
-  = | { source: 'study', forms?: readonly StudyForm[], retiredOnly?: boolean, homeStudy?: boolean, by?: 'week' | 'date', measure: 'sessions' | 'attendance' | 'members' | 'rows' | 'minutes' | 'withMaterial' }
-    | { source: 'study', forms: readonly StudyForm[], retiredOnly?: undefined, homeStudy?: undefined, activeOnly?: boolean, by: 'week' | 'date', measure: 'rate' }
+  = | { source: 'study', retiredOnly?: boolean, homeStudy?: boolean, measure: 'members' | 'rows' | 'minutes' | 'withMaterial' }
+    | { source: 'sessions', forms?: readonly SessionForm[], activeOnly?: boolean, measure: SessionMeasure }
     | { source: 'service', activity?: ServiceActivity, measure: 'rows' | 'hours' | 'members' | 'peopleServed' }
     | { source: 'problems', measure: 'collected' | 'collectedInMonth' | 'open' | 'in_progress' | 'solved' | 'withOwner' }
     | { source: 'notes', measure: 'rows' | 'members' }
     | { source: 'members', measure: 'total' | 'retired' | 'withoutStudy' }
 
-export type UnitKey = 'times' | 'personTimes' | 'persons' | 'percent' | 'hours' | 'items' | 'notes' | 'minutes'
+export type SessionMeasure = 'held' | 'attendance' | 'members' | 'rate' | 'leaves' | 'absent' | 'weeksWithout' | 'unlinked'
+
+export type UnitKey = 'times' | 'personTimes' | 'persons' | 'percent' | 'hours' | 'items' | 'notes' | 'minutes' | 'weeks'
 
 export interface FigureSpec {
   key: string
@@ -124,31 +132,43 @@ const ACTIVITY_LABELS: Record<ServiceActivity, Record<Locale, string>> = {
   other: { 'zh-CN': '其他服务', 'en': 'Other service' },
 }
 
-function held(key: string, form: StudyForm, zh: string, en: string, target?: number): FigureSpec {
+function held(key: string, form: SessionForm, zh: string, en: string, target?: number): FigureSpec {
   return {
     key,
-    rule: { source: 'study', forms: [form], by: 'date', measure: 'sessions' },
+    rule: { source: 'sessions', forms: [form], measure: 'held' },
     unit: 'times',
     ...(target === undefined ? {} : { target }),
     label: { 'zh-CN': zh, 'en': en },
   }
 }
 
-const BRANCH_STUDY = ['branch_study'] as const satisfies readonly StudyForm[]
+const BRANCH_STUDY = ['branch_study'] as const satisfies readonly SessionForm[]
 
 /** Every figure of the summary, in the order the report reads them. */
 export const SUMMARY_FIGURES: readonly FigureSpec[] = [
-  { key: 'branchStudy.held', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'sessions' }, unit: 'times', label: { 'zh-CN': '支部集中学习', 'en': 'Branch study sessions' } },
-  { key: 'branchStudy.attendance', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'attendance' }, unit: 'personTimes', label: { 'zh-CN': '参学党员', 'en': 'Attendance' } },
-  { key: 'branchStudy.members', rule: { source: 'study', forms: BRANCH_STUDY, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参学党员人数', 'en': 'Members attending' } },
-  { key: 'branchStudy.rate', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'rate' }, unit: 'percent', label: { 'zh-CN': '参学率', 'en': 'Participation rate' } },
-  { key: 'branchStudy.rateActive', rule: { source: 'study', forms: BRANCH_STUDY, by: 'week', measure: 'rate', activeOnly: true }, unit: 'percent', label: { 'zh-CN': '在职党员参学率', 'en': 'Participation rate of members in work' } },
+  { key: 'branchStudy.held', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'held' }, unit: 'times', label: { 'zh-CN': '支部集中学习', 'en': 'Branch study sessions' } },
+  { key: 'branchStudy.attendance', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'attendance' }, unit: 'personTimes', label: { 'zh-CN': '参学党员', 'en': 'Attendance' } },
+  { key: 'branchStudy.members', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参学党员人数', 'en': 'Members attending' } },
+  { key: 'branchStudy.rate', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'rate' }, unit: 'percent', label: { 'zh-CN': '参学率', 'en': 'Participation rate' } },
+  { key: 'branchStudy.rateActive', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'rate', activeOnly: true }, unit: 'percent', label: { 'zh-CN': '在职党员参学率', 'en': 'Participation rate of members in work' } },
+  { key: 'branchStudy.leaves', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'leaves' }, unit: 'personTimes', label: { 'zh-CN': '请假', 'en': 'On leave' } },
+  { key: 'branchStudy.absent', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'absent' }, unit: 'personTimes', label: { 'zh-CN': '缺席', 'en': 'Absent' } },
+  { key: 'branchStudy.weeksWithout', rule: { source: 'sessions', forms: BRANCH_STUDY, measure: 'weeksWithout' }, unit: 'weeks', label: { 'zh-CN': '未开展支部集中学习的周', 'en': 'Weeks without branch study' } },
   held('exchange.held', 'exchange', '学习交流活动', 'Study exchanges', 2),
   held('seminar.held', 'seminar', '专题研讨', 'Themed seminars', 1),
   held('partyLecture.held', 'party_lecture', '专题党课', 'Party lectures'),
   held('partyDay.held', 'party_day', '主题党日', 'Theme Party days'),
   held('readingClass.held', 'reading_class', '读书班', 'Reading classes'),
   held('training.held', 'training', '专题培训', 'Trainings'),
+  held('partyCongress.held', 'party_congress', '支部党员大会', 'Branch general meetings'),
+  held('committee.held', 'committee', '支部委员会', 'Branch committee meetings'),
+  held('groupMeeting.held', 'group_meeting', '党小组会', 'Party group meetings'),
+  { key: 'sessions.held', rule: { source: 'sessions', measure: 'held' }, unit: 'times', label: { 'zh-CN': '组织生活', 'en': 'Sessions' } },
+  { key: 'sessions.attendance', rule: { source: 'sessions', measure: 'attendance' }, unit: 'personTimes', label: { 'zh-CN': '组织生活出席', 'en': 'Session attendance' } },
+  { key: 'sessions.rate', rule: { source: 'sessions', measure: 'rate' }, unit: 'percent', label: { 'zh-CN': '组织生活出席率', 'en': 'Session attendance rate' } },
+  { key: 'sessions.leaves', rule: { source: 'sessions', measure: 'leaves' }, unit: 'personTimes', label: { 'zh-CN': '组织生活请假', 'en': 'Session leave' } },
+  { key: 'sessions.absent', rule: { source: 'sessions', measure: 'absent' }, unit: 'personTimes', label: { 'zh-CN': '组织生活缺席', 'en': 'Session absences' } },
+  { key: 'sessions.unlinkedCheckins', rule: { source: 'sessions', measure: 'unlinked' }, unit: 'times', label: { 'zh-CN': '未关联活动的签到', 'en': 'Sign-ins linked to no session' } },
   { key: 'study.checkins', rule: { source: 'study', measure: 'rows' }, unit: 'times', label: { 'zh-CN': '学习打卡', 'en': 'Study check-ins' } },
   { key: 'study.members', rule: { source: 'study', measure: 'members' }, unit: 'persons', label: { 'zh-CN': '参加学习党员', 'en': 'Members who studied' } },
   { key: 'service.count', rule: { source: 'service', measure: 'rows' }, unit: 'personTimes', label: { 'zh-CN': '社区活动', 'en': 'Community service' } },
@@ -181,6 +201,7 @@ export const UNIT_LABELS: Record<UnitKey, Record<Locale, string>> = {
   items: { 'zh-CN': '个', 'en': 'items' },
   notes: { 'zh-CN': '篇', 'en': 'notes' },
   minutes: { 'zh-CN': '分钟', 'en': 'minutes' },
+  weeks: { 'zh-CN': '周', 'en': 'weeks' },
 }
 
 export function figureSpec(key: string): FigureSpec | undefined {
@@ -211,6 +232,9 @@ export function summarySentences(values: Readonly<Record<string, number | null>>
   sentences.push(`本月共开展支部集中学习${v('branchStudy.held')}次，参学党员${v('branchStudy.attendance')}人次，参学率${rate === null || rate === undefined ? '0' : reportNumber(rate)}%${active}。`)
   sentences.push(`组织学习交流活动${v('exchange.held')}次（计划每月2次），开展专题研讨${v('seminar.held')}次（计划每月1次）。`)
   const others = [
+    ['支部党员大会', 'partyCongress.held', '次'],
+    ['支部委员会', 'committee.held', '次'],
+    ['党小组会', 'groupMeeting.held', '次'],
     ['专题党课', 'partyLecture.held', '次'],
     ['主题党日', 'partyDay.held', '次'],
     ['读书班', 'readingClass.held', '期'],

@@ -1,4 +1,5 @@
 import type { MaterialCategory, ProblemCategory, ServiceActivity, StudyForm } from '../domain/records'
+import type { SessionData, SessionForm, SessionLeave } from '../domain/sessions'
 import type { AcceptedChange, CreatedBranch, Storage } from './storage'
 import { randomUUID } from 'node:crypto'
 import { monthOf, shiftMonth, startOfDayIn } from '../domain/summary'
@@ -7,7 +8,8 @@ import { MembershipHistory } from './storage/repositories/history'
 
 /**
  * A realistic branch generated into a storage: members (some retired, with Party join dates),
- * weeks of study (branch study weekly, exchanges, seminars, Party days…), community service,
+ * weeks of study (branch study weekly, exchanges, seminars, Party days…, each a session of the
+ * branch with its 签到码, minutes and 请假, that members sign in to), community service,
  * reading notes, problems in every status, and study materials. `npm run demo` fills a fresh
  * database with a small one; the bench fills a 500-member year. Deterministic for a seed.
  */
@@ -52,7 +54,7 @@ export interface FilledBranch {
   secretaryId: string
   /** The member without a phone (issue #12): no device, records entered by the secretary (代录), and a live 认领码 to try 用认领码登录 with. */
   noPhoneMember: { id: string, name: string, claimCode: string } | null
-  counts: { members: number, retired: number, studyCheckins: number, serviceLogs: number, readingNotes: number, problems: number, materials: number }
+  counts: { members: number, retired: number, studyCheckins: number, serviceLogs: number, readingNotes: number, problems: number, materials: number, sessions: number }
 }
 
 // mulberry32: a small seeded generator, so a demo is the same every time.
@@ -81,6 +83,10 @@ const STUDY_TOPICS: Record<StudyForm, string[]> = {
   self_study: ['学习强国每日学习', '自学《习近平谈治国理政》第四卷'],
   home_study: ['居家学习支部学习资料', '居家收看专题讲座'],
 }
+const PLACES = ['党员活动室', '社区党群服务中心', '三楼会议室', '红色教育基地']
+const SPEAKERS = ['支部书记', '党校张教授', '支部委员', '优秀党员代表']
+const LEAVE_REASONS = ['出差', '身体不适', '值班', '家中有事', '外出培训']
+const ELDER_LEAVE = '年老体弱，居家学习'
 const SERVICE_TEXT: Record<ServiceActivity, string> = {
   publicity: '在社区开展主题教育宣讲',
   visit: '走访慰问困难群众和老党员',
@@ -163,7 +169,7 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
   }
 
   // Collective activities: branch study every Wednesday, and the month's exchanges, seminar, Party day…
-  const events: { date: string, form: StudyForm, minutes: number, attendance: number }[] = []
+  const events: { date: string, form: StudyForm & SessionForm, minutes: number, attendance: number }[] = []
   for (let w = 0; w < shape.weeks; w++)
     events.push({ date: addDays(weekRange(shiftWeek(firstWeek, w)).start, 2), form: 'branch_study', minutes: 90, attendance: shape.attendance })
   const months = new Set<string>()
@@ -183,14 +189,57 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
       events.push({ date: `${month}-27`, form: 'reading_class', minutes: 240, attendance: shape.activityAttendance })
     monthIndex++
   }
-  for (const event of events) {
-    if (event.date < start || event.date > today)
+  // Each activity is a session of the branch (组织生活, issue #13): the secretary records it, with
+  // a 签到码; members sign in by picking it (sessionId) or, one in five, by typing its code; some who
+  // cannot come ask for leave (请假); past sessions have minutes. The next week's branch study is
+  // planned ahead. A 读书班 lasts two days, one session.
+  const sessionChanges: AcceptedChange[] = []
+  const codes = new Set<string>()
+  const nextWeek = addDays(today, 7)
+  for (const event of events.sort((a, b) => a.date.localeCompare(b.date))) {
+    if (event.date < start || event.date > nextWeek)
       continue
-    for (const person of inWork) {
-      if (chance(event.attendance))
-        checkin(person, event.date, event.form, event.minutes)
+    const id = randomUUID()
+    let code = String(Math.floor(random() * 1_000_000)).padStart(6, '0')
+    while (codes.has(code))
+      code = String(Math.floor(random() * 1_000_000)).padStart(6, '0')
+    codes.add(code)
+    const topic = pick(STUDY_TOPICS[event.form])
+    const held = event.date <= today
+    const leaves: SessionLeave[] = []
+    const data: SessionData = {
+      form: event.form,
+      topic,
+      date: event.date,
+      endDate: event.form === 'reading_class' ? addDays(event.date, 1) : null,
+      time: event.form === 'branch_study' ? '14:30' : '09:00',
+      place: pick(PLACES),
+      host: secretary.name,
+      speaker: pick(SPEAKERS),
+      materialIds: materialIds.length > 0 ? [pick(materialIds)] : [],
+      code,
+      minutes: held ? `${event.date} 支部${topic}。会议由${secretary.name}主持，与会党员围绕学习内容结合工作实际交流发言，会议要求把学习成果转化为推动工作的实际行动。` : null,
+      leaves,
     }
+    if (held) {
+      for (const person of inWork) {
+        if (chance(event.attendance)) {
+          const typed = chance(0.2)
+          person.changes.push({ table: 'studyCheckins', id: randomUUID(), updatedAt: instant(event.date, 20) + (stamp++ % 1000), deleted: false, data: { date: event.date, form: event.form, topic, minutes: event.minutes, materialId: null, note: null, ...(typed ? { sessionCode: code } : { sessionId: id }) } })
+        }
+        else if (chance(0.3)) {
+          leaves.push({ memberId: person.id, reason: pick(LEAVE_REASONS) })
+        }
+      }
+      // Retired members cannot come to the branch study and say so: they study at home.
+      if (event.form === 'branch_study') {
+        for (const person of retirees.filter(() => chance(0.5)))
+          leaves.push({ memberId: person.id, reason: ELDER_LEAVE })
+      }
+    }
+    sessionChanges.push({ table: 'sessions', id, updatedAt: instant(addDays(event.date, held ? 1 : -3), 10) + (stamp++ % 1000), deleted: false, data })
   }
+  const elderSessions = sessionChanges.filter(c => (c.data as SessionData).form === 'branch_study' && (c.data as SessionData).date <= today)
   for (let d = start; d <= today; d = addDays(d, 1)) {
     for (const person of inWork) {
       if (chance(shape.selfStudyPerWeek / 7))
@@ -243,7 +292,9 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
   }
   const newlyRetired = inWork.length > 3 ? inWork[2] : undefined
 
-  const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length }
+  const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length, sessions: sessionChanges.length }
+  for (let i = 0; i < sessionChanges.length; i += 500)
+    await storage.sync.push({ memberId: secretary.id, branchId: branch.branchId, role: 'secretary' }, 'demo', sessionChanges.slice(i, i + 500))
   for (const person of people) {
     for (const change of person.changes) {
       if (change.table === 'studyCheckins' || change.table === 'serviceLogs' || change.table === 'readingNotes')
@@ -277,6 +328,16 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
   const elder = retirees[0]
   const noPhoneMember = elder ? { id: elder.id, name: elder.name, claimCode: (await storage.devices.newCode(elder.id, 'claim', secretary.id, now)).code } : null
   if (elder) {
+    // 代签: she came to a branch study once a month; the secretary signed her in.
+    for (const session of elderSessions.filter((_, i) => i % 4 === 1)) {
+      const { date, topic, leaves } = session.data as SessionData
+      const outcome = await storage.branchAdmin.proxyEntry(branch.branchId, elder.id, secretary.id, { table: 'studyCheckins', id: randomUUID(), updatedAt: instant(date, 16), data: { date, form: 'branch_study', topic, minutes: 90, sessionId: session.id } })
+      if (outcome.result === 'applied')
+        counts.studyCheckins++
+      // She came after all: not on leave that day.
+      if (leaves?.some(l => l.memberId === elder.id))
+        await storage.sync.push({ memberId: secretary.id, branchId: branch.branchId, role: 'secretary' }, 'demo', [{ ...session, updatedAt: session.updatedAt + 1, data: { ...(session.data as SessionData), leaves: leaves.filter(l => l.memberId !== elder.id) } }])
+    }
     for (let w = 0; w < shape.weeks; w += 4) {
       const date = addDays(weekRange(shiftWeek(firstWeek, w)).start, 4)
       if (date > today)

@@ -1,5 +1,6 @@
 import type { Buffer } from 'node:buffer'
 import type { BranchMembersResponse, BranchProblemsResponse, FormerMembersResponse, GridResponse, MemberHistory, SummaryResponse } from '../../src/domain/branch'
+import type { BranchSessionDetailResponse, BranchSessionsResponse } from '../../src/domain/sessions'
 import { spawn } from 'node:child_process'
 import { expect, it } from 'vitest'
 import { monthOf, shiftMonth } from '../../src/domain/summary'
@@ -59,6 +60,19 @@ describeEachBackend('demo branch', (backend) => {
     for (const key of ['branchStudy.held', 'branchStudy.attendance', 'exchange.held', 'seminar.held', 'service.count', 'service.hours', 'problems.collected', 'notes.count', 'homeStudy.retired', 'homeStudy.withMaterial'])
       expect(value(key), key).toBeGreaterThan(0)
     expect(value('exchange.held')).toBe(2)
+    // The month's meetings are the branch's sessions (issue #13): one branch study a week, signed in
+    // to (by id or typed code), with minutes and a few 请假; the oldest retiree was signed in (代签).
+    for (const key of ['branchStudy.rate', 'branchStudy.leaves', 'branchStudy.absent', 'sessions.held'])
+      expect(value(key), key).toBeGreaterThan(0)
+    expect(value('branchStudy.weeksWithout'), JSON.stringify(summary.figures.find(f => f.key === 'branchStudy.weeksWithout'))).toBe(0)
+    expect(value('sessions.unlinkedCheckins')).toBe(0)
+    const sessions = await callOk<BranchSessionsResponse>(app(), secretary.token, 'GET', `/api/v1/branch/sessions?month=${lastMonth}`)
+    expect(sessions.sessions).toHaveLength(value('sessions.held')!)
+    expect(sessions.sessions.every(s => s.attended > 0 && s.attended <= s.expected)).toBe(true)
+    expect(sessions.sessions.every(s => s.minutes)).toBe(true)
+    const withProxy = await Promise.all(sessions.sessions.filter(s => s.form === 'branch_study').map(s => callOk<BranchSessionDetailResponse>(app(), secretary.token, 'GET', `/api/v1/branch/sessions/${s.id}`)))
+    expect(withProxy.flatMap(d => d.attended).some(a => a.enteredByName !== null)).toBe(true)
+    expect(withProxy.flatMap(d => d.leaves).length).toBeGreaterThan(0)
 
     // Materials came through the storage API: a member pulls them.
     const member = await joinAs(app(), /党员邀请码\): +([A-Z2-9]{8})/.exec(first.stdout)![1]!, '新党员')

@@ -9,6 +9,7 @@ import { branchWith, completion, expectError, joinAs, studyChange, today, useApp
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, problemChange, push } from './support/branch'
 import { historyOf, joinedOn, leaves, statusFrom } from './support/history'
+import { sessionChange } from './support/sessions'
 
 /**
  * Membership history (issue #12): a past month's figures are counted from who was in the branch,
@@ -16,11 +17,12 @@ import { historyOf, joinedOn, leaves, statusFrom } from './support/history'
  *
  * Month M is last month. Members S (secretary), A, B, C in work and R retired, all in the branch
  * from the month before M. Counted by hand:
- *   branch study: week of M-03 (its session day): S, A, B; week of M-10: A          → held 2, 人次 4
+ *   branch study (sessions, issue #13): on M-03: S, A, B (B signs in on M-04); on M-10: A  → held 2, 人次 4
  *   R (retired) in M: home_study ×3, self_study with a branch material ×1, self_study without one,
  *   branch_study on M-10 (in person), party_lecture on M-12 (in person)           → 7 check-ins
  *   home study = 3 home_study + 1 self_study with material = 4 (not 7); with material 1; 1 member.
- *   rate: week 1: 3 of 5 members; week 2: A and R of 5 → 5/10 = 50%;
+ *   (R's branch_study signs in to M-10's session on M-11; the party_lecture names no session: unlinked.)
+ *   rate: session 1: 3 of 5 members; session 2: A and R of 5 → 5/10 = 50%;
  *   in work: week 1 3 of 4, week 2 A of 4 (R is retired) → 4/8 = 50%.
  *   problems: P1 dated M-05 solved on M-28 (entered on the 1st of this month with statusDate M-28);
  *   P2 dated M-06 in progress on M-20, solved today → M: solved 1, in progress 1.
@@ -47,16 +49,18 @@ describeEachBackend('membership history', (backend) => {
     await joinedOn(app(), S.token, [S, A, B, C, R].map(m => m.id), `${shiftMonth(M, -1)}-01`)
     await statusFrom(app(), S.token, R.id, true, `${shiftMonth(M, -1)}-01`)
     const study = (date: string, form: string, extra: Record<string, unknown> = {}) => studyChange(uuid(), 1000, { date, form: form as never, ...extra })
-    await push(app(), S.token, [study(day(3), 'branch_study')])
-    await push(app(), A.token, [study(day(3), 'branch_study'), study(day(10), 'branch_study')])
-    await push(app(), B.token, [study(day(4), 'branch_study')])
+    const sessions = { first: uuid(), second: uuid() }
+    await push(app(), S.token, [sessionChange(sessions.first, 1, { date: day(3) }), sessionChange(sessions.second, 1, { date: day(10) })])
+    await push(app(), S.token, [study(day(3), 'branch_study', { sessionId: sessions.first })])
+    await push(app(), A.token, [study(day(3), 'branch_study', { sessionId: sessions.first }), study(day(10), 'branch_study', { sessionId: sessions.second })])
+    await push(app(), B.token, [study(day(4), 'branch_study', { sessionId: sessions.first })])
     await push(app(), R.token, [
       study(day(2), 'home_study'),
       study(day(9), 'home_study'),
       study(day(16), 'home_study'),
       study(day(18), 'self_study', { materialId: material }),
       study(day(19), 'self_study'),
-      study(day(11), 'branch_study'),
+      study(day(11), 'branch_study', { sessionId: sessions.second }),
       study(day(12), 'party_lecture'),
     ])
     await push(app(), A.token, [problemChange(ids.p1, 1, { date: day(5), title: 'P1' }), problemChange(ids.p2, 1, { date: day(6), title: 'P2' })])

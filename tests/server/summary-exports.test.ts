@@ -6,11 +6,13 @@ import { joinAs, studyChange, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, push, serviceChange } from './support/branch'
 import { joinedOn } from './support/history'
+import { sessionChange } from './support/sessions'
 
 /**
  * The summary's exports: the month's report as a real .docx (unzipped with fflate, its
  * document.xml read) and a CSV for Excel (BOM, CRLF, quoting). Fixture:
- * October 2025, branch study on Oct 15 by the secretary and 甲 → held 1, 2 人次 of 2 members, 100%.
+ * October 2025, a branch study session on Oct 15 (issue #13: the session is the branch's record) which
+ * the secretary and 甲 sign in to with its 签到码 → held 1, 2 人次 of 2 members, 100%.
  */
 
 // The file name a browser saves: RFC 5987 `filename*`, percent-decoded.
@@ -34,8 +36,8 @@ describeEachBackend('summary exports', (backend) => {
     const a = await joinAs(app(), branch.memberInviteCode, '甲')
     // Both were in the branch in October 2025, before their phones joined.
     await joinedOn(app(), S.token, [S.id, a.id], '2025-10-01')
-    await push(app(), S.token, [studyChange(uuid(), 1, { date: '2025-10-15' })])
-    await push(app(), a.token, [studyChange(uuid(), 1, { date: '2025-10-15' }), serviceChange(uuid(), 1, { date: '2025-10-20', activity: 'visit', hours: 1.5 })])
+    await push(app(), S.token, [sessionChange(uuid(), 1, { date: '2025-10-15', code: '151015' }), studyChange(uuid(), 1, { date: '2025-10-15', sessionCode: '151015' })])
+    await push(app(), a.token, [studyChange(uuid(), 1, { date: '2025-10-15', sessionCode: '151015' }), serviceChange(uuid(), 1, { date: '2025-10-20', activity: 'visit', hours: 1.5 })])
   })
 
   it('exports the month\'s report as Word: its title and the figures in its sentences, in word/document.xml', async () => {

@@ -32,7 +32,8 @@ describe('summary rules', () => {
       expect(f.label['zh-CN'].length * f.label.en.length, f.key).toBeGreaterThan(0)
     expect(figureSpec('exchange.held')?.target).toBe(2)
     expect(figureSpec('seminar.held')?.target).toBe(1)
-    expect(figureSpec('branchStudy.held')?.rule).toEqual({ source: 'study', forms: ['branch_study'], by: 'week', measure: 'sessions' })
+    // Held sessions are the branch's session records (issue #13), no longer inferred from check-ins.
+    expect(figureSpec('branchStudy.held')?.rule).toEqual({ source: 'sessions', forms: ['branch_study'], measure: 'held' })
     expect(figureSpec('nope')).toBeUndefined()
   })
 

@@ -8,6 +8,7 @@ import { branchWith, expectError, studyChange, useApp, uuid } from './support/ap
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, problemChange, push, serviceChange } from './support/branch'
 import { joinedOn, statusFrom } from './support/history'
+import { sessionChange } from './support/sessions'
 
 /**
  * The monthly summary against a fixture counted by hand (December 2025, Asia/Shanghai).
@@ -15,6 +16,13 @@ import { joinedOn, statusFrom } from './support/history'
  * December 2025 spans ISO weeks 2025-W49 (Dec 1–7), W50, W51, W52 (Dec 22–28) and 2026-W01
  * (Dec 29 – Jan 4, which January shares). The branch has 6 members: 书记 S, 甲 A, 乙 B, 丙 C, and the
  * retired 丁 D and 戊 E. A second branch logs the same days and must never count.
+ *
+ * Since issue #13 a session is held when the branch holds it: the secretary records each meeting as a
+ * session and the members' check-ins sign in to it (here by `sessionId`, as a phone that has pulled the
+ * session does). The fixture's meetings are the ones the check-ins used to imply, so December counts the
+ * same; what changed is what no meeting stands behind: A's Nov 28 and Jan 2 branch-study check-ins now
+ * hold no session in November or January (they are 未关联活动的签到), and the rows behind a held
+ * figure are the sign-ins that count (A's second W50 check-in is not a second attendance).
  */
 
 const MONTH = '2025-12'
@@ -39,40 +47,57 @@ describeEachBackend('monthly summary', (backend) => {
     for (const retired of [D, E])
       await statusFrom(app(), S.token, retired.id, true, '2025-11-01')
     const study = (date: string, form: string, extra: Record<string, unknown> = {}) => studyChange(uuid(), 1000, { date, form: form as never, ...extra })
+    // The branch's meetings (组织生活): branch study on Dec 2 (W49), Dec 9 (W50), Dec 16 (W51) and Dec 30
+    // (2026-W01), none in W52; exchanges Dec 5 and Dec 19; a seminar Dec 12; the party day Dec 26; training Dec 20.
+    const at = { w49: uuid(), w50: uuid(), w51: uuid(), w01: uuid(), ex5: uuid(), ex19: uuid(), sem12: uuid(), pd26: uuid(), tr20: uuid() }
+    await push(app(), S.token, [
+      sessionChange(at.w49, 1, { date: '2025-12-02' }),
+      sessionChange(at.w50, 1, { date: '2025-12-09' }),
+      sessionChange(at.w51, 1, { date: '2025-12-16' }),
+      sessionChange(at.w01, 1, { date: '2025-12-30' }),
+      sessionChange(at.ex5, 1, { date: '2025-12-05', form: 'exchange' }),
+      sessionChange(at.ex19, 1, { date: '2025-12-19', form: 'exchange' }),
+      sessionChange(at.sem12, 1, { date: '2025-12-12', form: 'seminar' }),
+      sessionChange(at.pd26, 1, { date: '2025-12-26', form: 'party_day' }),
+      sessionChange(at.tr20, 1, { date: '2025-12-20', form: 'training' }),
+    ])
+    const signIn = (date: string, form: string, sessionId: string) => study(date, form, { sessionId })
 
     // Branch study (支部集中学习), final live rows:
-    //   W49: S, A, B on Dec 2; C on Dec 3                          → 4 attend
-    //   W50: A on Dec 9 and again on Dec 10 (one attendance)        → 1 attend (B's Dec 11 moved away)
-    //   W51: C on Dec 16; B on Dec 17 (edited from Dec 11, W50)     → 2 attend (D's Dec 16 deleted)
-    //   W52: none (A's Dec 23 was edited to Nov 28)
-    //   2026-W01: S on Dec 30 (A's Jan 2 belongs to January)        → 1 attend
-    // held = 4 weeks; attendance = 4+1+2+1 = 8 人次; members = S, A, B, C = 4; rate = 8 / (4 × 6) = 33.3%;
-    // in work (S, A, B, C; D and E retired): 8 / (4 × 4) = 50%
-    await push(app(), S.token, [study('2025-12-02', 'branch_study'), study('2025-12-30', 'branch_study'), study('2025-12-12', 'seminar')])
+    //   W49 (Dec 2): S, A, B on Dec 2; C on Dec 3 (logged a day late) → 4 attend
+    //   W50 (Dec 9): A on Dec 9 and again on Dec 10 (one attendance)  → 1 attend (B's Dec 11 moved away)
+    //   W51 (Dec 16): C on Dec 16; B on Dec 17 (edited from Dec 11)   → 2 attend (D's Dec 16 deleted)
+    //   W52: no session (A's Dec 23 was edited to Nov 28)             → the one week without (2025-W52)
+    //   2026-W01 (Dec 30): S                                          → 1 attend (A's Jan 2 names no session)
+    // held = 4 sessions; attendance = 4+1+2+1 = 8 人次; members = S, A, B, C = 4; rate = 8 / (4 × 6) = 33.3%;
+    // in work (S, A, B, C; D and E retired): 8 / (4 × 4) = 50%; nobody on leave; absent 2+5+4+5 = 16 人次.
+    await push(app(), S.token, [signIn('2025-12-02', 'branch_study', at.w49), signIn('2025-12-30', 'branch_study', at.w01), signIn('2025-12-12', 'seminar', at.sem12)])
     await push(app(), A.token, [
-      study('2025-12-02', 'branch_study'),
-      study('2025-12-09', 'branch_study'),
-      study('2025-12-10', 'branch_study'),
+      signIn('2025-12-02', 'branch_study', at.w49),
+      signIn('2025-12-09', 'branch_study', at.w50),
+      signIn('2025-12-10', 'branch_study', at.w50),
       studyChange(ids.movedMonth, 1000, { date: '2025-12-23', form: 'branch_study' }),
       study('2026-01-02', 'branch_study'),
-      study('2025-12-05', 'exchange'),
-      study('2025-12-26', 'party_day'),
+      signIn('2025-12-05', 'exchange', at.ex5),
+      signIn('2025-12-26', 'party_day', at.pd26),
     ])
     await push(app(), A.token, [studyChange(ids.movedMonth, 2000, { date: '2025-11-28', form: 'branch_study' })])
     await push(app(), B.token, [
-      study('2025-12-02', 'branch_study'),
-      studyChange(ids.movedWeek, 1000, { date: '2025-12-11', form: 'branch_study' }),
-      study('2025-12-05', 'exchange'),
-      study('2025-12-26', 'party_day'),
+      signIn('2025-12-02', 'branch_study', at.w49),
+      studyChange(ids.movedWeek, 1000, { date: '2025-12-11', form: 'branch_study', sessionId: at.w50 }),
+      signIn('2025-12-05', 'exchange', at.ex5),
+      signIn('2025-12-26', 'party_day', at.pd26),
     ])
-    await push(app(), B.token, [studyChange(ids.movedWeek, 2000, { date: '2025-12-17', form: 'branch_study' })])
-    await push(app(), C.token, [study('2025-12-03', 'branch_study'), study('2025-12-16', 'branch_study'), study('2025-12-19', 'exchange'), study('2025-12-20', 'training')])
+    await push(app(), B.token, [studyChange(ids.movedWeek, 2000, { date: '2025-12-17', form: 'branch_study', sessionId: at.w51 })])
+    await push(app(), C.token, [signIn('2025-12-03', 'branch_study', at.w49), signIn('2025-12-16', 'branch_study', at.w51), signIn('2025-12-19', 'exchange', at.ex19), signIn('2025-12-20', 'training', at.tr20)])
     // Retired: D at home on Dec 4 (with a branch material) and Dec 11; E self-study on Dec 18 (no material: not home
     // study) → home study 2 times, 1 member, 1 with material.
-    await push(app(), D.token, [study('2025-12-04', 'home_study', { materialId: material }), study('2025-12-11', 'home_study'), studyChange(ids.deletedStudy, 1000, { date: '2025-12-16', form: 'branch_study' })])
+    await push(app(), D.token, [study('2025-12-04', 'home_study', { materialId: material }), study('2025-12-11', 'home_study'), studyChange(ids.deletedStudy, 1000, { date: '2025-12-16', form: 'branch_study', sessionId: at.w51 })])
     await push(app(), D.token, [{ table: 'studyCheckins', id: ids.deletedStudy, updatedAt: 2000, deleted: true }])
     await push(app(), E.token, [study('2025-12-18', 'self_study')])
     // Exchanges: Dec 5 (A and B: one session) and Dec 19 (C) → 2; seminar Dec 12 → 1; party day Dec 26 → 1; training Dec 20 → 1.
+    // All sessions: 9 held, attendance 8 + 3 + 1 + 2 + 1 = 15 人次 of 9 × 6 = 54 expected (27.8%), 39 absent;
+    // every December check-in of a session form signs in to one, so none is unlinked.
     // All study check-ins in December: branch study 9 + exchange 3 + seminar 1 + party day 2 + training 1 + retired 3 = 19, by 6 members.
 
     // Service: A visit 2 h (Dec 6), A volunteer 1.5 h (Dec 13), B publicity 3 h (Dec 13), C charity 0.5 h (Dec 20),
@@ -147,12 +172,24 @@ describeEachBackend('monthly summary', (backend) => {
       'branchStudy.members': 4,
       'branchStudy.rate': 33.3,
       'branchStudy.rateActive': 50,
+      'branchStudy.leaves': 0,
+      'branchStudy.absent': 16,
+      'branchStudy.weeksWithout': 1,
       'exchange.held': 2,
       'seminar.held': 1,
       'partyLecture.held': 0,
       'partyDay.held': 1,
       'readingClass.held': 0,
       'training.held': 1,
+      'partyCongress.held': 0,
+      'committee.held': 0,
+      'groupMeeting.held': 0,
+      'sessions.held': 9,
+      'sessions.attendance': 15,
+      'sessions.rate': 27.8,
+      'sessions.leaves': 0,
+      'sessions.absent': 39,
+      'sessions.unlinkedCheckins': 0,
       'study.checkins': 19,
       'study.members': 6,
       'service.count': 5,
@@ -182,6 +219,7 @@ describeEachBackend('monthly summary', (backend) => {
     })
     const byKey = Object.fromEntries(dec.figures.map(f => [f.key, f]))
     expect(byKey['branchStudy.rate']).toMatchObject({ label: '参学率', unit: '%', detail: '8/24' })
+    expect(byKey['branchStudy.weeksWithout']).toMatchObject({ unit: '周', detail: '2025-W52' })
     expect(byKey['exchange.held']).toMatchObject({ label: '学习交流活动', unit: '次', target: 2 })
     expect(byKey['seminar.held']).toMatchObject({ target: 1 })
     expect(byKey['service.count']).toMatchObject({ label: '社区活动', unit: '人次' })
@@ -201,15 +239,18 @@ describeEachBackend('monthly summary', (backend) => {
 
   it('counts January and November from the same records: the shared ISO week, the moved check-in, the later solutions', async () => {
     const jan = valuesOf(await summary('2026-01'))
-    // Jan: 2026-W01 again (A on Jan 2): held 1, attendance 1, rate 1 / (1 × 6) = 16.7%.
-    expect(jan).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'branchStudy.rate': 16.7, 'service.count': 1, 'service.hours': 2, 'notes.count': 1 })
+    // Jan: no session starts in January. A's Jan 2 branch study names none: it used to make January's
+    // W01 a held week (1 held, 16.7%); now it is the month's one unlinked check-in. W01 had the Dec 30
+    // session; W02–W05 had none.
+    expect(jan).toMatchObject({ 'branchStudy.held': 0, 'branchStudy.attendance': 0, 'branchStudy.rate': 0, 'branchStudy.weeksWithout': 4, 'sessions.unlinkedCheckins': 1, 'service.count': 1, 'service.hours': 2, 'notes.count': 1 })
     expect(jan).toMatchObject({ 'problems.collected': 5, 'problems.collectedInMonth': 1, 'problems.solved': 3, 'problems.inProgress': 0, 'problems.open': 2, 'problems.withOwner': 3 })
     // January: only A (Jan 2) checked in; S, B, C, D, E did not, and are named in the detail.
     expect(jan).toMatchObject({ 'members.total': 6, 'members.withoutStudy': 5 })
     expect((await summary('2026-01')).figures.find(f => f.key === 'members.withoutStudy')?.detail).toBe('丙、丁、书记、戊、乙')
     const nov = valuesOf(await summary('2025-11'))
-    // Nov: only A's check-in moved to Nov 28 (W48); P1 dated Nov 20 was open at November's end.
-    expect(nov).toMatchObject({ 'branchStudy.held': 1, 'branchStudy.attendance': 1, 'study.checkins': 1, 'problems.collected': 1, 'problems.open': 1, 'problems.solved': 0, 'service.count': 0, 'notes.count': 0 })
+    // Nov: only A's check-in moved to Nov 28 (W48), with no session (it was 1 held week when inferred);
+    // P1 dated Nov 20 was open at November's end.
+    expect(nov).toMatchObject({ 'branchStudy.held': 0, 'branchStudy.attendance': 0, 'sessions.unlinkedCheckins': 1, 'study.checkins': 1, 'problems.collected': 1, 'problems.open': 1, 'problems.solved': 0, 'service.count': 0, 'notes.count': 0 })
     expect((await summary('2025-11')).sentences).toContain('本月暂无党员社区服务记录。')
   })
 
@@ -221,7 +262,8 @@ describeEachBackend('monthly summary', (backend) => {
     }
     const held = await rows('branchStudy.held')
     expect(held.figure.value).toBe(4)
-    expect(held.records).toHaveLength(9)
+    // The sign-ins that count: 8, one per member and session (A's Dec 10 is a second W50 check-in).
+    expect(held.records).toHaveLength(8)
     expect(new Set(held.records.map(r => r.table === 'studyCheckins' && r.data.week))).toEqual(new Set(['2025-W49', '2025-W50', '2025-W51', '2026-W01']))
     expect(held.records.map(r => r.id)).toContain(ids.movedWeek)
     expect(held.records.map(r => r.id)).not.toContain(ids.movedMonth)

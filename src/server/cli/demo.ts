@@ -20,7 +20,7 @@ async function main(): Promise<number> {
     const filled = await fillBranch(storage, DEMO_SHAPE)
     const c = filled.counts
     console.log(`demo: filled ${where} with the branch “${filled.branch.name}”:`)
-    console.log(`  ${c.members} members (${c.retired} retired), ${c.studyCheckins} study check-ins over ${DEMO_SHAPE.weeks} weeks, ${c.serviceLogs} service logs, ${c.readingNotes} reading notes, ${c.problems} problems, ${c.materials} materials`)
+    console.log(`  ${c.members} members (${c.retired} retired), ${c.studyCheckins} study check-ins over ${DEMO_SHAPE.weeks} weeks, ${c.serviceLogs} service logs, ${c.readingNotes} reading notes, ${c.problems} problems, ${c.materials} materials, ${c.sessions} sessions (组织生活)`)
     console.log(`  secretary invite code (书记邀请码): ${filled.branch.secretaryInviteCode}`)
     console.log(`  member invite code (党员邀请码):    ${filled.branch.memberInviteCode}`)
     if (filled.noPhoneMember)

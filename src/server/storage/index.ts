@@ -17,6 +17,7 @@ import { MemberTokenRepository } from './repositories/member-tokens'
 import { MemberRepository } from './repositories/members'
 import { createRecordRepositories } from './repositories/records'
 import { ReportDraftRepository } from './repositories/report-drafts'
+import { SessionQueries } from './repositories/sessions'
 import { SetupCodeRepository } from './repositories/setup-codes'
 import { SummaryQueries } from './repositories/summary'
 import { SyncStore } from './sync'
@@ -54,6 +55,8 @@ export interface Storage {
   readingProgress: RecordRepository<'readingProgress'>
   /** The branch's sessions (组织生活, issue #13). */
   sessions: RecordRepository<'sessions'>
+  /** The secretary's session views, attendance and links (issue #13). */
+  sessionViews: SessionQueries
   completion: CompletionQueries
   /** The secretary's branch (issue #5): members, 代录, problem register, grid and summary. */
   branchAdmin: BranchAdminRepository
@@ -125,6 +128,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     branchAdmin,
     grid: new GridQueries(db, dialectName),
     summary: new SummaryQueries(db, branchAdmin),
+    sessionViews: new SessionQueries(db),
     reports: new ReportDraftRepository(db),
     sync: new SyncStore(db, records, dialectName),
     createBranch: name => branches.create(name),

@@ -9,6 +9,7 @@ import historyRoutes from './history'
 import memberRoutes from './members'
 import problemRoutes from './problems'
 import reportRoutes from './report'
+import sessionRoutes from './sessions'
 import summaryRoutes from './summary'
 
 // Chinese names in the order a secretary expects them (pinyin), the same on SQLite and PostgreSQL.
@@ -25,6 +26,7 @@ const branchRoutes: FastifyPluginAsync = async (app) => {
   await app.register(summaryRoutes)
   await app.register(reportRoutes)
   await app.register(historyRoutes)
+  await app.register(sessionRoutes)
 
   app.get('/branch/completion', { onRequest: requireMember }, async (request): Promise<CompletionResponse> => {
     const member = memberOf(request)

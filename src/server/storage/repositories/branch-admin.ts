@@ -174,7 +174,7 @@ export class BranchAdminRepository {
       // the branch's rows can then change the row judged here).
       await takeRevisions(trx, branchId, 0)
       const content = entry.table === 'studyCheckins'
-        ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null }
+        ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null, session_id: entry.data.sessionId ?? null, session_code: entry.data.sessionCode ?? null }
         : { date: entry.data.date, week: weekKey(entry.data.date), community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }
       const stored = await (trx as Kysely<any>).selectFrom(table).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'rev', 'deleted', ...Object.keys(content)]).where('id', '=', entry.id).executeTakeFirst()
       // Only the same entry again is a replay; another one of the same instant is stale.
@@ -198,7 +198,7 @@ export class BranchAdminRepository {
   }
 
   /** Live rows of a table in the branch, filtered, newest first: the member list and a figure's rows both read through here. */
-  async recordsWhere(branchId: string, table: MemberRecordTable, filter: { memberId?: string, from?: string, to?: string, fromInstant?: number, toInstant?: number, forms?: readonly string[], activity?: string, retiredOnly?: boolean, homeStudy?: boolean, withMaterial?: boolean }): Promise<BranchRecord[]> {
+  async recordsWhere(branchId: string, table: MemberRecordTable, filter: { memberId?: string, from?: string, to?: string, fromInstant?: number, toInstant?: number, forms?: readonly string[], activity?: string, retiredOnly?: boolean, homeStudy?: boolean, withMaterial?: boolean, ids?: readonly string[] }): Promise<BranchRecord[]> {
     const sqlTable = table === 'studyCheckins' ? 'study_checkins' : table === 'serviceLogs' ? 'service_logs' : 'reading_notes'
     let query = (this.db as Kysely<any>).selectFrom(`${sqlTable} as r`).innerJoin('members as owner', 'owner.id', 'r.member_id').selectAll('r').select('owner.name as member_name').where('r.branch_id', '=', branchId).where('r.deleted', '=', 0)
     if (table !== 'readingNotes')
@@ -223,6 +223,8 @@ export class BranchAdminRepository {
       query = query.where(eb => eb.or([eb('r.form', '=', 'home_study'), eb.and([eb('r.form', '=', 'self_study'), eb('r.material_id', 'is not', null)])]))
     if (filter.withMaterial)
       query = query.where('r.material_id', 'is not', null)
+    if (filter.ids)
+      query = query.where('r.id', 'in', filter.ids.length > 0 ? filter.ids : [''])
     query = table === 'readingNotes' ? query.orderBy('r.updated_at', 'desc') : query.orderBy('r.date', 'desc').orderBy('r.updated_at', 'desc')
     const rows: Record<string, any>[] = await query.orderBy('r.id').limit(RECORDS_LIMIT).execute()
     return rows.map(r => toBranchRecord(table, r))
@@ -326,7 +328,7 @@ export function toBranchRecord(table: MemberRecordTable | 'problems', r: Record<
   const base = { id: r.id as string, memberId: r.member_id as string, memberName: r.member_name as string, updatedAt: Number(r.updated_at) }
   switch (table) {
     case 'studyCheckins':
-      return { ...base, table, data: { date: r.date, week: r.week, form: r.form, topic: r.topic, minutes: Number(r.minutes), materialId: r.material_id ?? null, note: r.note ?? null, enteredByName: r.entered_by_name ?? null } }
+      return { ...base, table, data: { date: r.date, week: r.week, form: r.form, topic: r.topic, minutes: Number(r.minutes), materialId: r.material_id ?? null, note: r.note ?? null, sessionId: r.session_id ?? null, sessionCode: r.session_code ?? null, enteredByName: r.entered_by_name ?? null } }
     case 'serviceLogs':
       return { ...base, table, data: { date: r.date, week: r.week, community: r.community, activity: r.activity, hours: Number(r.hours), peopleServed: r.people_served === null ? null : Number(r.people_served), description: r.description ?? '', enteredByName: r.entered_by_name ?? null } }
     case 'readingNotes':

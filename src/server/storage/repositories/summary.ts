@@ -4,10 +4,13 @@ import type { ProblemStatus } from '../../../domain/records'
 import type { FigureRule, FigureSpec } from '../../../domain/summary'
 import type { Database } from '../schema'
 import type { BranchAdminRepository } from './branch-admin'
-import { sql } from 'kysely'
+import type { SessionCount, SessionMonth } from './sessions'
 import { inBranchOn, retiredOn } from '../../../domain/membership'
+import { sessionLastDay } from '../../../domain/sessions'
 import { monthInstants, monthRange, percent, SUMMARY_FIGURES } from '../../../domain/summary'
+import { addDays, todayIn, weekKey, weekRange } from '../../../domain/week'
 import { MembershipHistory, retiredOnSql } from './history'
+import { SessionQueries } from './sessions'
 
 /**
  * The monthly summary's figures, counted in SQL from the rules in src/domain/summary.ts, and the
@@ -21,23 +24,23 @@ export interface SummaryScope {
   timeZone: string
 }
 
-interface StudyAggregates { rows: number, members: number, sessions: number, attendance: number, minutes: number, withMaterial: number }
+interface StudyAggregates { rows: number, members: number, minutes: number, withMaterial: number }
 
 const num = (v: unknown): number => Number(v ?? 0)
 const byName = new Intl.Collator('zh-CN')
 
 export class SummaryQueries {
   private readonly history: MembershipHistory
+  private readonly sessions: SessionQueries
 
   constructor(private readonly db: Kysely<Database>, private readonly admin: BranchAdminRepository) {
     this.history = new MembershipHistory(db)
+    this.sessions = new SessionQueries(db)
   }
 
   private studyRows(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>) {
     const { start, end } = monthRange(scope.month)
     let query = this.db.selectFrom('study_checkins as r').innerJoin('members as m', 'm.id', 'r.member_id').where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end)
-    if (rule.forms)
-      query = query.where('r.form', 'in', rule.forms)
     if (rule.retiredOnly)
       query = query.where(retiredOnSql('r.member_id', 'r.date', 'm.retired'), '=', 1)
     if (rule.homeStudy)
@@ -46,46 +49,15 @@ export class SummaryQueries {
   }
 
   private async studyAggregates(scope: SummaryScope, rule: Extract<FigureRule, { source: 'study' }>): Promise<StudyAggregates> {
-    const session = rule.by === 'week' ? sql.ref('r.week') : sql.ref('r.date')
     const row = await this.studyRows(scope, rule)
       .select(eb => [
         eb.fn.countAll().as('rows'),
         eb.fn.count('r.member_id').distinct().as('members'),
-        sql`count(distinct ${session})`.as('sessions'),
-        sql`count(distinct r.member_id || '|' || ${session})`.as('attendance'),
         eb.fn.sum('r.minutes').as('minutes'),
         eb.fn.count('r.material_id').as('withMaterial'),
       ])
       .executeTakeFirstOrThrow()
-    return { rows: num(row.rows), members: num(row.members), sessions: num(row.sessions), attendance: num(row.attendance), minutes: num(row.minutes), withMaterial: num(row.withMaterial) }
-  }
-
-  /**
-   * The single-form figures of a month in one grouped scan (sessions and attendance both by week
-   * and by date), so a summary reads the month's check-ins a few times, not once per figure.
-   */
-  private async studyByForm(scope: SummaryScope): Promise<Map<string, { week: StudyAggregates, date: StudyAggregates }>> {
-    const { start, end } = monthRange(scope.month)
-    const rows = await this.db.selectFrom('study_checkins as r').select(eb => [
-      'r.form as form',
-      eb.fn.countAll().as('rows'),
-      eb.fn.count('r.member_id').distinct().as('members'),
-      sql`count(distinct r.week)`.as('weeks'),
-      sql`count(distinct r.date)`.as('dates'),
-      sql`count(distinct r.member_id || '|' || r.week)`.as('weekPairs'),
-      sql`count(distinct r.member_id || '|' || r.date)`.as('datePairs'),
-      eb.fn.sum('r.minutes').as('minutes'),
-      eb.fn.count('r.material_id').as('withMaterial'),
-    ]).where('r.branch_id', '=', scope.branchId).where('r.date', '>=', start).where('r.date', '<=', end).where('r.deleted', '=', 0).groupBy('r.form').execute()
-    const byForm = new Map<string, { week: StudyAggregates, date: StudyAggregates }>()
-    for (const r of rows) {
-      const common = { rows: num(r.rows), members: num(r.members), minutes: num(r.minutes), withMaterial: num(r.withMaterial) }
-      byForm.set(String(r.form), {
-        week: { ...common, sessions: num(r.weeks), attendance: num(r.weekPairs) },
-        date: { ...common, sessions: num(r.dates), attendance: num(r.datePairs) },
-      })
-    }
-    return byForm
+    return { rows: num(row.rows), members: num(row.members), minutes: num(row.minutes), withMaterial: num(row.withMaterial) }
   }
 
   private serviceRows(scope: SummaryScope, activity?: string) {
@@ -118,39 +90,41 @@ export class SummaryQueries {
   }
 
   /**
-   * A participation rate from the membership history: per session (a week or a day of the month's
-   * check-ins of the forms), the members of the branch on the session's day (its first check-in of
-   * the month), only those 在职 then for `activeOnly`, and how many of them checked in for it.
+   * A sessions figure of the month (组织生活, issue #13): over the month's sessions of the rule's
+   * forms, counted by SessionQueries (attendance derived by `matchAttendance`, among the members of
+   * the branch on each session's first day).
    */
-  private async rate(scope: SummaryScope, rule: Extract<FigureRule, { measure: 'rate' }>, timelines: Awaited<ReturnType<MembershipHistory['timelines']>>): Promise<{ attended: number, possible: number }> {
-    const { start, end } = monthRange(scope.month)
-    const rows = await this.db.selectFrom('study_checkins as r').select(['r.member_id as memberId', 'r.date as date', 'r.week as week']).where('r.branch_id', '=', scope.branchId).where('r.deleted', '=', 0).where('r.date', '>=', start).where('r.date', '<=', end).where('r.form', 'in', rule.forms).execute()
-    const sessions = new Map<string, { day: string, members: Set<string> }>()
-    for (const row of rows) {
-      const key = rule.by === 'week' ? row.week! : row.date!
-      const session = sessions.get(key) ?? { day: row.date!, members: new Set<string>() }
-      if (row.date! < session.day)
-        session.day = row.date!
-      session.members.add(row.memberId)
-      sessions.set(key, session)
+  private sessionFigure(scope: SummaryScope, rule: Extract<FigureRule, { source: 'sessions' }>, month: SessionMonth): { value: number | null, detail?: string } {
+    const forms = rule.forms as readonly string[] | undefined
+    const counts = month.counts.filter(c => !forms || forms.includes(c.session.form))
+    const sum = (f: (c: SessionCount) => number) => counts.reduce((n, c) => n + f(c), 0)
+    const activeOf = (c: SessionCount) => {
+      const active = c.expected.filter(id => !retiredOn(month.timelines.get(id)!, c.session.date))
+      return { expected: active.length, attended: active.filter(id => c.attended.has(id)).length }
     }
-    let attended = 0
-    let possible = 0
-    for (const session of sessions.values()) {
-      const counts = (id: string) => {
-        const t = timelines.get(id)
-        return t !== undefined && inBranchOn(t, session.day) && !(rule.activeOnly && retiredOn(t, session.day))
+    switch (rule.measure) {
+      case 'held':
+        return { value: counts.length }
+      case 'attendance':
+        return { value: sum(c => c.attended.size) }
+      case 'members':
+        return { value: new Set(counts.flatMap(c => [...c.attended.keys()])).size }
+      case 'rate': {
+        const attended = sum(c => rule.activeOnly ? activeOf(c).attended : c.attended.size)
+        const possible = sum(c => rule.activeOnly ? activeOf(c).expected : c.expected.length)
+        return { value: percent(attended, possible), detail: `${attended}/${possible}` }
       }
-      for (const t of timelines.values()) {
-        if (counts(t.id))
-          possible++
-      }
-      for (const id of session.members) {
-        if (counts(id))
-          attended++
+      case 'leaves':
+        return { value: sum(c => c.onLeave.size) }
+      case 'absent':
+        return { value: sum(c => c.absent.length) }
+      case 'unlinked':
+        return { value: month.unlinked.length }
+      case 'weeksWithout': {
+        const weeks = weeksWithout(scope, forms, month)
+        return weeks.length > 0 ? { value: weeks.length, detail: weeks.join('、') } : { value: 0 }
       }
     }
-    return { attended, possible }
   }
 
   /**
@@ -184,20 +158,16 @@ export class SummaryQueries {
       const rule = spec.rule
       switch (rule.source) {
         case 'study': {
-          const oneForm = rule.forms?.length === 1 && !rule.retiredOnly ? rule.forms[0]! : null
-          const empty: StudyAggregates = { rows: 0, members: 0, sessions: 0, attendance: 0, minutes: 0, withMaterial: 0 }
-          const agg: StudyAggregates = oneForm
-            ? ((await once('study:byForm', () => this.studyByForm(scope))).get(oneForm)?.[rule.by ?? 'date'] ?? empty)
-            : await once(`study:${rule.forms?.join(',') ?? '*'}:${rule.retiredOnly ?? false}:${rule.homeStudy ?? false}:${rule.by ?? ''}`, () => this.studyAggregates(scope, rule))
-          if (rule.measure === 'rate') {
-            const timelines = await once('timelines', () => this.history.timelines(scope.branchId))
-            const { attended, possible } = await this.rate(scope, rule, timelines)
-            values[spec.key] = percent(attended, possible)
-            details[spec.key] = `${attended}/${possible}`
-          }
-          else {
-            values[spec.key] = agg[rule.measure]
-          }
+          const agg = await once(`study:${rule.retiredOnly ?? false}:${rule.homeStudy ?? false}`, () => this.studyAggregates(scope, rule))
+          values[spec.key] = agg[rule.measure]
+          break
+        }
+        case 'sessions': {
+          const month = await once('sessions', () => this.sessions.month(scope.branchId, scope.month))
+          const { value, detail } = this.sessionFigure(scope, rule, month)
+          values[spec.key] = value
+          if (detail !== undefined)
+            details[spec.key] = detail
           break
         }
         case 'service': {
@@ -249,7 +219,19 @@ export class SummaryQueries {
     const { start, end } = monthRange(scope.month)
     switch (rule.source) {
       case 'study':
-        return this.admin.recordsWhere(scope.branchId, 'studyCheckins', { from: start, to: end, forms: rule.forms, retiredOnly: rule.retiredOnly, homeStudy: rule.homeStudy, withMaterial: rule.measure === 'withMaterial' })
+        return this.admin.recordsWhere(scope.branchId, 'studyCheckins', { from: start, to: end, retiredOnly: rule.retiredOnly, homeStudy: rule.homeStudy, withMaterial: rule.measure === 'withMaterial' })
+      case 'sessions': {
+        // The check-ins behind a sessions figure: those that count as attendance at its sessions,
+        // or the unlinked ones. 请假, 缺席 and the weeks are no rows (GET /branch/sessions lists them).
+        const month = await this.sessions.month(scope.branchId, scope.month)
+        const forms = rule.forms as readonly string[] | undefined
+        const ids = rule.measure === 'unlinked'
+          ? month.unlinked.map(c => c.id)
+          : rule.measure === 'leaves' || rule.measure === 'absent' || rule.measure === 'weeksWithout'
+            ? []
+            : month.counts.filter(c => !forms || forms.includes(c.session.form)).flatMap(c => [...c.attended.values()].map(a => a.id))
+        return ids.length === 0 ? [] : this.admin.recordsWhere(scope.branchId, 'studyCheckins', { ids })
+      }
       case 'service':
         return this.admin.recordsWhere(scope.branchId, 'serviceLogs', { from: start, to: end, activity: rule.activity })
       case 'notes': {
@@ -274,4 +256,27 @@ export class SummaryQueries {
         return []
     }
   }
+}
+
+/**
+ * The ISO weeks with a day in the month, begun by today in the branch's zone, in which no live
+ * session of `forms` has a day (a session's days count in their week, whichever month it starts in).
+ */
+function weeksWithout(scope: SummaryScope, forms: readonly string[] | undefined, month: SessionMonth): string[] {
+  const { start, end } = monthRange(scope.month)
+  const today = todayIn(scope.timeZone)
+  const held = new Set<string>()
+  for (const session of month.around) {
+    if (forms && !forms.includes(session.form))
+      continue
+    for (let day = session.date; day <= sessionLastDay(session); day = addDays(day, 1))
+      held.add(weekKey(day))
+  }
+  const weeks: string[] = []
+  for (let day = start; day <= end; day = addDays(day, 1)) {
+    const week = weekKey(day)
+    if (weekRange(week).start <= today && !held.has(week) && !weeks.includes(week))
+      weeks.push(week)
+  }
+  return weeks
 }
