@@ -92,7 +92,7 @@ describe('the monthly summary', () => {
     await context.close()
   })
 
-  it('drafts the month\'s report from the summary: a paragraph edited, saved, 定稿, then Word and Excel', async () => {
+  it('drafts the month\'s report from the summary: paragraphs edited (one offline, uploaded once online), 定稿, then Word and Excel', async () => {
     const { context, page, errors } = await site.phone('secretary-report')
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '赵书记')
     await openBranchTab(page)
@@ -112,6 +112,15 @@ describe('the monthly summary', () => {
     await page.getByText('已保存', { exact: true }).waitFor()
     await page.getByText('围绕社区养老开展调研，结合0个群众问题形成调研报告。').waitFor()
 
+    // Offline: the edit is kept on the phone, and goes up once the phone is back online.
+    await context.setOffline(true)
+    await page.getByRole('button', { name: /^修改“一是聚焦“主题主线”/ }).click()
+    await page.getByRole('textbox', { name: /^修改“一是聚焦/ }).fill('一是聚焦主题主线，每周组织一次集中学习。')
+    await action(page, '完成').click()
+    await page.getByText('已保存在本机，联网后自动上传', { exact: true }).waitFor()
+    await context.setOffline(false)
+    await page.getByText('已保存', { exact: true }).waitFor()
+
     await action(page, '定稿').click()
     await page.getByRole('dialog').getByRole('button', { name: '确认定稿' }).click()
     await page.getByText(/^\s*已于\d{4}-\d{2}-\d{2}定稿/).waitFor()
@@ -121,6 +130,7 @@ describe('the monthly summary', () => {
     expect(word.suggestedFilename()).toMatch(/阶段性总结\.docx$/)
     const document = unzipEntries(await readFile((await word.path())!)).get('word/document.xml')!.toString('utf8')
     expect(document).toContain('围绕社区养老开展调研，结合0个群众问题形成调研报告。')
+    expect(document).toContain('一是聚焦主题主线，每周组织一次集中学习。')
     const [excel] = await Promise.all([page.waitForEvent('download'), action(page, '导出Excel').click()])
     expect(excel.suggestedFilename()).toMatch(/阶段性总结\.xlsx$/)
     expect([...unzipEntries(await readFile((await excel.path())!)).keys()]).toContain('xl/workbook.xml')
