@@ -314,3 +314,19 @@ export interface StatusChangeRequest {
 export interface FormerMembersResponse {
   members: { id: string, name: string, joinedOn: string, leftOn: string, leftReason: LeaveReason }[]
 }
+
+/** `POST /branch/members/:id/merge` (合并到…): the member `:id` (a duplicate) becomes `into`. */
+export interface MemberMergeRequest {
+  into: string
+}
+
+/** What a merge moved: the duplicate's rows per table, and the derived rows both had (the duplicate's became tombstones). */
+export interface MemberMergeCounts {
+  moved: Record<'studyCheckins' | 'serviceLogs' | 'readingNotes' | 'readingProgress' | 'problems' | 'materials' | 'sessions', number>
+  reconciled: { homeStudy: number, readingProgress: number }
+}
+
+/** The merged member as the list shows it now, and the counts. */
+export interface MemberMergeResponse extends MemberMergeCounts {
+  member: BranchMember
+}

@@ -136,6 +136,12 @@ export interface SyncResponse {
   changes: SyncChangeOut[]
   cursor: string | null
   hasMore: boolean
+  /**
+   * The member whose rows this answer holds: the token's member, or, after a secretary merged it
+   * into another member (合并到…), that member. A device that finds another id here than its own
+   * is now that member (its rows come with that `memberId`); older clients ignore the field.
+   */
+  memberId?: string
 }
 
 export interface CompletionMember {

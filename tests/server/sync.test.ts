@@ -267,8 +267,8 @@ describeEachBackend('sync', (backend) => {
 
   it('answers an empty pull with the request cursor', async () => {
     const { a } = await twoMembers()
-    expect(await syncOk(app(), a.token, { cursor: null })).toEqual({ results: [], changes: [], cursor: null, hasMore: false })
-    expect(await syncOk(app(), a.token, { cursor: '123456' })).toEqual({ results: [], changes: [], cursor: '123456', hasMore: false })
+    expect(await syncOk(app(), a.token, { cursor: null })).toEqual({ results: [], changes: [], cursor: null, hasMore: false, memberId: a.id })
+    expect(await syncOk(app(), a.token, { cursor: '123456' })).toEqual({ results: [], changes: [], cursor: '123456', hasMore: false, memberId: a.id })
   })
 
   it('rejects malformed requests with 400 and the field to fix', async () => {

@@ -98,7 +98,9 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : sqliteDialect(opts.dataDir ?? './data')
   const db = new Kysely<Database>({ dialect })
   try {
-    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+    // Unordered: 0012 (merge) was numbered before it shipped after 0013 and 0014; a database that
+    // already ran those gets it all the same. Each migration touches only its own tables and columns.
+    const { error } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest()
     if (error)
       throw error
     // SQLite plans from the statistics ANALYZE keeps; its planner needs them to choose between

@@ -71,6 +71,19 @@ export async function takeRevisions(trx: Transaction<Database>, branchId: string
   return Number(top.value) - n + 1
 }
 
+/**
+ * The member a device's rows belong to now: `memberId` itself, or the member a merge (合并到…)
+ * made it part of, with that member's role. A push or pull authenticated as a duplicate just
+ * before its merge committed writes and reads as the merged member, never a member no list shows.
+ */
+export async function currentOwner(db: Kysely<Database>, owner: RecordOwner): Promise<RecordOwner> {
+  const row = await db.selectFrom('members').select('merged_into').where('id', '=', owner.memberId).executeTakeFirst()
+  if (!row?.merged_into)
+    return owner
+  const into = await db.selectFrom('members').select(['id', 'branch_id', 'role']).where('id', '=', row.merged_into).executeTakeFirst()
+  return into ? { memberId: into.id, branchId: into.branch_id, role: into.role } : owner
+}
+
 function revisionsQuery(trx: Kysely<Database>, branchId: string, n: number) {
   return trx.insertInto('counters')
     .values({ name: branchCounter(branchId), value: sql<number>`(select c.value from counters c where c.name = 'rev') + ${n}` })
@@ -168,6 +181,8 @@ export function judge(stored: Pick<StoredRecordHead, 'memberId' | 'updatedAt' | 
 export interface PushResult {
   outcomes: PushOutcome[]
   applied: RevRange | null
+  /** Whose rows it wrote: the caller, or the member the caller was merged into meanwhile. */
+  owner?: RecordOwner
 }
 
 /** A change judged `applied`, with the stored version it was judged against (undefined: no row). */
@@ -209,11 +224,13 @@ export class SyncStore {
     }
   }
 
-  private async pushIn(trx: Transaction<Database>, owner: RecordOwner, clientId: string, changes: readonly AcceptedChange[], lockFirst: boolean): Promise<PushResult> {
+  private async pushIn(trx: Transaction<Database>, caller: RecordOwner, clientId: string, changes: readonly AcceptedChange[], lockFirst: boolean): Promise<PushResult> {
     // Locked first, the judgement cannot go out of date: every writer of the branch's rows holds
     // this lock while it writes (and on SQLite the transaction is the only writer anyway).
     if (lockFirst)
-      await takeRevisions(trx, owner.branchId, 0)
+      await takeRevisions(trx, caller.branchId, 0)
+    // A merge holds the same lock: read after it (or on SQLite, inside the one writer), the owner is current.
+    const owner = await currentOwner(trx, caller)
 
     const known = new Map<string, StoredRecordHead>()
     for (const table of MEMBER_TABLES) {
@@ -257,7 +274,7 @@ export class SyncStore {
       winners.set(key, { change, judged: judged.get(key) })
     }
     if (winners.size === 0)
-      return { outcomes, applied: null }
+      return { outcomes, applied: null, owner }
 
     const n = winners.size
     const byTable = new Map<MemberTable, { writes: RecordWrite[], expected: { id: string, rev: number }[], offsets: number[] }>()
@@ -279,7 +296,7 @@ export class SyncStore {
         })
         await (this.records[table] as RecordRepository).upsert(entry.writes, trx)
       }
-      return { outcomes, applied: amended ? null : { first, last: first + n - 1 } }
+      return { outcomes, applied: amended ? null : { first, last: first + n - 1 }, owner }
     }
 
     // PostgreSQL: the revisions and every write in one statement. Its data-modifying CTEs run
@@ -293,8 +310,13 @@ export class SyncStore {
     const [result] = rows
     if (!result || Number(result.written) !== n)
       throw new RowMovedOn()
+    // The statement waited for the counter's lock if a merge of the owner held it; its snapshot
+    // is older than that merge's commit, but this next statement's is not: a merged owner is
+    // judged again, locked first, as the member it became.
+    if ((await currentOwner(trx, owner)).memberId !== owner.memberId)
+      throw new RowMovedOn()
     const last = Number(result.top)
-    return { outcomes, applied: amended ? null : { first: last - n + 1, last } }
+    return { outcomes, applied: amended ? null : { first: last - n + 1, last }, owner }
   }
 
   /**
@@ -305,7 +327,9 @@ export class SyncStore {
    * holds the counter's lock until it commits).
    */
   async probe(reader: RecordReader, afterRev: number, skip: RevRange | null): Promise<{ top: number, newer: boolean }> {
-    const newer = sql.join(MEMBER_TABLES.map(table => this.records[table].newerExists(reader, afterRev, skip)), sql` or `)
+    // A reader merged into another member (合并到…) is sent to the full pull, which reads as that member.
+    const merged = sql<boolean>`exists (select 1 from members where id = ${reader.memberId} and merged_into is not null)`
+    const newer = sql.join([merged, ...MEMBER_TABLES.map(table => this.records[table].newerExists(reader, afterRev, skip))], sql` or `)
     const { rows } = await sql<{ top: number | null, newer: number }>`select (select max(value) from counters where name in ('rev', ${branchCounter(reader.branchId)})) as top, case when ${newer} then 1 else 0 end as newer`.execute(this.db)
     return { top: Number(rows[0]?.top ?? 0), newer: Number(rows[0]?.newer ?? 1) === 1 }
   }
@@ -326,8 +350,11 @@ export class SyncStore {
    * REPEATABLE READ transaction is one snapshot on PostgreSQL; SQLite ignores the isolation
    * settings, and its transaction is one snapshot (and one connection) already.
    */
-  async pull(reader: RecordReader, afterRev: number, limit: number, stale: readonly { table: MemberTable, id: string }[] = [], skip: RevRange | null = null): Promise<{ resent: SyncChangeOut[], changes: SyncChangeOut[], hasMore: boolean, through: number }> {
+  async pull(caller: RecordReader, afterRev: number, limit: number, stale: readonly { table: MemberTable, id: string }[] = [], skip: RevRange | null = null): Promise<{ resent: SyncChangeOut[], changes: SyncChangeOut[], hasMore: boolean, through: number, memberId: string }> {
     return this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+      // In the same snapshot as the rows: either the duplicate's rows before a merge, or the
+      // merged member's after it; never a page of neither whose cursor would pass the moved rows.
+      const reader: RecordReader = await currentOwner(trx, { ...caller, role: 'member' })
       const resent: SyncChangeOut[] = []
       for (const table of MEMBER_TABLES) {
         const ids = [...new Set(stale.filter(s => s.table === table).map(s => s.id))]
@@ -347,7 +374,7 @@ export class SyncStore {
       // A complete page leaves nothing unsent below the end of `skip`: the push committed before
       // this snapshot was taken, and every lower rev committed before the push took its revs.
       const through = !hasMore && skip ? Math.max(sent, skip.last) : sent
-      return { resent, changes, hasMore, through }
+      return { resent, changes, hasMore, through, memberId: reader.memberId }
     })
   }
 }

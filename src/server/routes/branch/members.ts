@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { BranchMembersResponse, BranchOverviewResponse, MemberPatchRequest, MemberPatchResponse, MemberRecordsResponse, MemberRecordTable, ProxyEntryRequest, ProxyEntryResponse, RevokeDevicesResponse, RotateInviteCodeResponse } from '../../../domain/branch'
+import type { BranchMembersResponse, BranchOverviewResponse, MemberMergeResponse, MemberPatchRequest, MemberPatchResponse, MemberRecordsResponse, MemberRecordTable, ProxyEntryRequest, ProxyEntryResponse, RevokeDevicesResponse, RotateInviteCodeResponse } from '../../../domain/branch'
 import type { FieldIssue } from '../../../domain/records'
 import { INVITE_KINDS, MEMBER_RECORD_TABLES, PROXY_ENTRY_TABLES } from '../../../domain/branch'
 import { UUID_RE, validateRecordData } from '../../../domain/records'
@@ -7,6 +7,7 @@ import { startOfDayIn } from '../../../domain/summary'
 import { addDays, isIsoDate, todayIn } from '../../../domain/week'
 import { ApiError, localeOf, validationError } from '../../errors'
 import { t } from '../../i18n'
+import { MemberMerge } from '../../storage/repositories/merge'
 import { bodyObject } from '../../validation'
 import { pathId, queryValue, requireSecretary, secretaryBranch } from './guard'
 import '../../valibot-messages'
@@ -84,6 +85,30 @@ const memberRoutes: FastifyPluginAsync = async (app) => {
     if (!updated)
       throw new ApiError('not_found', 'memberNotFound')
     return updated
+  })
+
+  // 合并到…: the member `:id` is a duplicate of `into`; its records, devices and history become that member's.
+  app.post('/branch/members/:id/merge', opts, async (request): Promise<MemberMergeResponse> => {
+    const locale = localeOf(request)
+    const body = bodyObject(request.body)
+    const { branch, secretary, member } = await branchMember(request)
+    if (typeof body.into !== 'string' || !UUID_RE.test(body.into))
+      throw validationError([{ path: 'into', message: t(locale, 'mergeInto') }], locale)
+    const outcome = await new MemberMerge(app.storage.db, app.storage).merge(branch.id, member.id, body.into, secretary.id)
+    switch (outcome) {
+      case 'notFound':
+        throw new ApiError('not_found', 'memberNotFound')
+      case 'self':
+        throw validationError([{ path: 'into', message: t(locale, 'mergeSelf') }], locale)
+      case 'targetNotFound':
+        throw validationError([{ path: 'into', message: t(locale, 'mergeTargetNotFound') }], locale)
+      case 'targetLeft':
+        throw validationError([{ path: 'into', message: t(locale, 'mergeTargetLeft') }], locale)
+    }
+    const merged = await app.storage.branchAdmin.member(branch.id, outcome.memberId)
+    if (!merged)
+      throw new ApiError('not_found', 'memberNotFound')
+    return { member: merged, ...outcome.counts }
   })
 
   app.post('/branch/members/:id/revoke-devices', opts, async (request): Promise<RevokeDevicesResponse> => {

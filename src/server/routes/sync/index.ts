@@ -109,7 +109,7 @@ function isDataError(error: unknown): boolean {
  * and the others are still applied; a fault of the database itself stays a 500 for the request,
  * which the client sends again (what was applied meanwhile replays as applied).
  */
-async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: string, accepted: AcceptedChange[]): Promise<{ outcomes: (PushOutcome | 'unstorable')[], applied: RevRange | null }> {
+async function pushEach(request: FastifyRequest, owner: RecordOwner, clientId: string, accepted: AcceptedChange[]): Promise<{ outcomes: (PushOutcome | 'unstorable')[], applied: RevRange | null, owner?: RecordOwner }> {
   const { sync } = request.server.storage
   try {
     return await sync.push(owner, clientId, accepted)
@@ -164,8 +164,8 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
       acceptedAt.push(index)
     })
 
-    const owner = { memberId: member.id, branchId: member.branchId, role: member.role }
-    const { outcomes, applied } = await pushEach(request, owner, clientId, accepted)
+    const caller = { memberId: member.id, branchId: member.branchId, role: member.role }
+    const { outcomes, applied, owner = caller } = await pushEach(request, caller, clientId, accepted)
     outcomes.forEach((outcome, i) => {
       const { table, id } = accepted[i]!
       results[acceptedAt[i]!] = outcome === 'applied' || outcome === 'stale'
@@ -186,7 +186,7 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
       // Up to date (the common case): one cheap statement, no page read.
       const probe = await app.storage.sync.probe(owner, afterRev, skip)
       if (!probe.newer)
-        return { results, changes: [], cursor: cursorAt(Math.max(probe.top, skip?.last ?? 0)), hasMore: false }
+        return { results, changes: [], cursor: cursorAt(Math.max(probe.top, skip?.last ?? 0)), hasMore: false, memberId: owner.memberId }
     }
     const pulled = await app.storage.sync.pull(owner, afterRev, SYNC_BATCH_LIMIT, stale, skip)
     return {
@@ -194,6 +194,7 @@ const syncRoutes: FastifyPluginAsync = async (app) => {
       changes: [...pulled.resent, ...pulled.changes],
       cursor: cursorAt(pulled.through),
       hasMore: pulled.hasMore,
+      memberId: pulled.memberId,
     }
   })
 }

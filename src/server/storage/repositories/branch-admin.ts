@@ -6,7 +6,7 @@ import type { Database } from '../schema'
 import { sql } from 'kysely'
 import { DEFAULT_TIME_ZONE, todayIn, weekKey } from '../../../domain/week'
 import { newHumanCode, newId } from '../secrets'
-import { judge, takeRevisions } from '../sync'
+import { currentOwner, judge, takeRevisions } from '../sync'
 import { fillHistory, recordStatusToday, retiredOnSql } from './history'
 import { sameColumns } from './records'
 
@@ -166,13 +166,15 @@ export class BranchAdminRepository {
    * 代录: writes a study or service row owned by `memberId`, marked as entered by `secretaryId`,
    * under the sync rules (a newer stored row wins; the same write again is a no-op) with a new rev.
    */
-  async proxyEntry(branchId: string, memberId: string, secretaryId: string, entry: ProxyEntryRequest): Promise<ProxyOutcome> {
+  async proxyEntry(branchId: string, entryFor: string, secretaryId: string, entry: ProxyEntryRequest): Promise<ProxyOutcome> {
     const clientId = `proxy:${secretaryId}`
     const table = entry.table === 'studyCheckins' ? 'study_checkins' : 'service_logs'
     return this.db.transaction().execute(async (trx) => {
       // The same lock order as a sync push: the branch's revision counter first (no writer of
       // the branch's rows can then change the row judged here).
       await takeRevisions(trx, branchId, 0)
+      // A member merged (合并到…) since the request was read: the entry is the merged member's.
+      const { memberId } = await currentOwner(trx, { memberId: entryFor, branchId, role: 'member' })
       const content = entry.table === 'studyCheckins'
         ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null, session_id: entry.data.sessionId ?? null, session_code: entry.data.sessionCode ?? null }
         : { date: entry.data.date, week: weekKey(entry.data.date), community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }

@@ -75,7 +75,8 @@ export class MembershipHistory {
   /** Every member the branch ever had (those who left too), with their history, for counting past weeks and months. */
   async timelines(branchId: string): Promise<Map<string, MemberTimeline & { name: string, role: 'member' | 'secretary' }>> {
     await fillHistory(this.db, branchId)
-    const members = await this.db.selectFrom('members').select(['id', 'name', 'role', 'joined_on', 'left_on', 'retired']).where('branch_id', '=', branchId).execute()
+    // A duplicate merged into another member (合并到…) never was a member of its own: its records and history are that member's.
+    const members = await this.db.selectFrom('members').select(['id', 'name', 'role', 'joined_on', 'left_on', 'retired']).where('branch_id', '=', branchId).where('merged_into', 'is', null).execute()
     const changes = await this.db.selectFrom('member_status_changes').select(['member_id', 'retired', 'effective_on']).where('branch_id', '=', branchId).orderBy('effective_on').orderBy('created_at').orderBy('id').execute()
     const timelines = new Map<string, MemberTimeline & { name: string, role: 'member' | 'secretary', statuses: { from: string, retired: boolean }[] }>()
     for (const m of members)
@@ -87,7 +88,7 @@ export class MembershipHistory {
 
   async history(branchId: string, memberId: string, db: Db = this.db): Promise<MemberHistory | undefined> {
     await fillHistory(db, branchId)
-    const m = await db.selectFrom('members').select(['id', 'name', 'joined_on', 'left_on', 'left_reason', 'retired']).where('branch_id', '=', branchId).where('id', '=', memberId).executeTakeFirst()
+    const m = await db.selectFrom('members').select(['id', 'name', 'joined_on', 'left_on', 'left_reason', 'retired']).where('branch_id', '=', branchId).where('id', '=', memberId).where('merged_into', 'is', null).executeTakeFirst()
     if (!m)
       return undefined
     const statuses = await db.selectFrom('member_status_changes').select(['id', 'retired', 'effective_on', 'created_at']).where('member_id', '=', memberId).orderBy('effective_on').orderBy('created_at').orderBy('id').execute()
@@ -104,7 +105,7 @@ export class MembershipHistory {
 
   async formerMembers(branchId: string): Promise<FormerMembersResponse['members']> {
     await fillHistory(this.db, branchId)
-    const rows = await this.db.selectFrom('members').select(['id', 'name', 'joined_on', 'left_on', 'left_reason']).where('branch_id', '=', branchId).where('left_on', 'is not', null).orderBy('left_on', 'desc').orderBy('name').orderBy('id').execute()
+    const rows = await this.db.selectFrom('members').select(['id', 'name', 'joined_on', 'left_on', 'left_reason']).where('branch_id', '=', branchId).where('left_on', 'is not', null).where('merged_into', 'is', null).orderBy('left_on', 'desc').orderBy('name').orderBy('id').execute()
     return rows.map(r => ({ id: r.id, name: r.name, joinedOn: r.joined_on!, leftOn: r.left_on!, leftReason: r.left_reason ?? 'other' }))
   }
 
