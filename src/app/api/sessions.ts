@@ -1,4 +1,4 @@
-import type { BranchSessionDetailResponse, BranchSessionsResponse } from '@/domain/sessions'
+import type { BranchSessionDetailResponse, BranchSessionsResponse, LinkCheckinsResponse, MergeCheckinsRequest, MergeCheckinsResponse } from '@/domain/sessions'
 import { queryString } from './branch'
 import { apiRequest } from './client'
 
@@ -10,4 +10,8 @@ export const sessionsApi = {
   month: (month: string) => apiRequest<BranchSessionsResponse>('GET', `/branch/sessions${queryString({ month })}`),
   /** One session's attendance lists: who attended (代签 marked), who is on leave, who is absent. */
   detail: (id: string) => apiRequest<BranchSessionDetailResponse>('GET', sessionPath(id)),
+  /** Links check-ins of the branch (未关联活动的签到) to the session. */
+  link: (id: string, checkinIds: readonly string[]) => apiRequest<LinkCheckinsResponse>('POST', `${sessionPath(id)}/link`, { checkinIds }),
+  /** 合并为一次活动: a new session of that form and date with these check-ins linked (`id` is new, so a retry makes one). */
+  merge: (request: MergeCheckinsRequest) => apiRequest<MergeCheckinsResponse>('POST', '/branch/sessions/merge', request),
 }
