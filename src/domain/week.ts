@@ -4,6 +4,8 @@
  * result is the same on a phone in any zone and on the server.
  */
 
+import type { Locale } from './locale'
+
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -139,6 +141,21 @@ export function weekRange(week: string): { start: string, end: string } {
   const week1Monday = addDays(jan4, 1 - isoWeekday(jan4))
   const start = addDays(week1Monday, (Number(m[2]) - 1) * 7)
   return { start, end: addDays(start, 6) }
+}
+
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/**
+ * A week as people say it, for wherever a person reads one: `2026-W49` is "第49周 · 11月30日–12月6日"
+ * in Chinese and "Week 49 · 30 Nov – 6 Dec" in English (the key itself is for machines: URLs, sync).
+ */
+export function weekLabel(week: string, locale: Locale): string {
+  const { start, end } = weekRange(week)
+  const number = Number(week.slice(-2))
+  const [m1, d1, m2, d2] = [start.slice(5, 7), start.slice(8, 10), end.slice(5, 7), end.slice(8, 10)].map(Number) as [number, number, number, number]
+  return locale === 'en'
+    ? `Week ${number} · ${d1} ${EN_MONTHS[m1 - 1]} – ${d2} ${EN_MONTHS[m2 - 1]}`
+    : `第${number}周 · ${m1}月${d1}日–${m2}月${d2}日`
 }
 
 /** The week key `offset` weeks from `week` (negative goes back). */

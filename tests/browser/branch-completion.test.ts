@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentWeek, shiftWeek, todayIn } from '../../src/domain/week'
+import { currentWeek, shiftWeek, todayIn, weekLabel } from '../../src/domain/week'
 import { joinByApi } from './support/api'
 import { joinInApp } from './support/app'
 import { openBranchSection, openBranchTab, pushCheckin } from './support/branch'
@@ -34,7 +34,7 @@ describe('the completion grid', () => {
     // 12 weeks by default, the current one last; this week 1 of 3 studied.
     const weekHeaders = table.locator('thead th')
     expect(await weekHeaders.count()).toBe(12 + 2)
-    expect(await weekHeaders.nth(12).textContent()).toContain(currentWeek())
+    expect(await weekHeaders.nth(12).textContent()).toContain(weekLabel(currentWeek(), 'zh-CN'))
     const rates = table.locator('tfoot td')
     expect(await rates.nth(11).textContent()).toContain('33.3%')
     expect(await table.getByRole('row').filter({ hasText: '钱退休' }).textContent()).toContain('1 周 · 40 分钟')

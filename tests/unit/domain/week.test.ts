@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addDays, currentWeek, isIsoDate, isoWeekday, isWeekKey, shiftWeek, todayIn, weekKey, weekRange, weeksInYear } from '@/domain/week'
+import { addDays, currentWeek, isIsoDate, isoWeekday, isWeekKey, shiftWeek, todayIn, weekKey, weekLabel, weekRange, weeksInYear } from '@/domain/week'
 
 describe('weekKey', () => {
   it.each([
@@ -75,5 +75,21 @@ describe('dates', () => {
     expect(todayIn('UTC', now)).toBe('2026-11-29')
     expect(currentWeek('Asia/Shanghai', now)).toBe('2026-W49')
     expect(currentWeek('UTC', now)).toBe('2026-W48')
+  })
+})
+
+describe('weekLabel', () => {
+  it.each([
+    ['2026-W49', 'zh-CN', '第49周 · 11月30日–12月6日'],
+    ['2026-W49', 'en', 'Week 49 · 30 Nov – 6 Dec'],
+    ['2026-W01', 'zh-CN', '第1周 · 12月29日–1月4日'],
+    ['2026-W53', 'en', 'Week 53 · 28 Dec – 3 Jan'],
+    ['2027-W09', 'en', 'Week 9 · 1 Mar – 7 Mar'],
+  ] as const)('%s in %s reads %s', (week, locale, label) => {
+    expect(weekLabel(week, locale)).toBe(label)
+  })
+
+  it('refuses what is not a week key', () => {
+    expect(() => weekLabel('2026-W54', 'zh-CN')).toThrow(RangeError)
   })
 })
