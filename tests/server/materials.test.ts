@@ -4,6 +4,7 @@ import type { MaterialBodyResponse, SyncChangeIn, SyncChangeOut } from '../../sr
 import type { Member } from './support/api'
 import { Buffer } from 'node:buffer'
 import { expect, it } from 'vitest'
+import { materialChars } from '../../src/domain/materialText'
 import { MATERIAL_BODY_MAX } from '../../src/domain/records'
 import { BODY_LIMIT_BYTES } from '../../src/domain/wire'
 import { buildApp } from '../../src/server/app'
@@ -60,7 +61,7 @@ describeEachBackend('materials', (backend) => {
     expect(stored).toMatchObject({ member_id: secretary.id, branch_id: branchId, title: material().title, body: material().body, study_by: '2026-12-31', deleted: 0 })
 
     const { body, ...withoutBody } = material()
-    const expected: MaterialOut = { ...withoutBody, authorName: '张书记', bodyChars: [...body].length, bodyBytes: Buffer.byteLength(body, 'utf8'), memberId: secretary.id, branchId }
+    const expected: MaterialOut = { ...withoutBody, authorName: '张书记', bodyChars: materialChars(body), bodyBytes: Buffer.byteLength(body, 'utf8'), memberId: secretary.id, branchId }
     for (const reader of [...members, secretary]) {
       const { changes } = await pullAll(app(), reader.token)
       const [row] = materialsOf(changes) as [SyncChangeOut]
@@ -165,7 +166,9 @@ describeEachBackend('materials', (backend) => {
       expect(push.json().results[0].status, `${chars}`).toBe('applied')
       // The pull reports the size and stays small: no body in it.
       const pulled = materialsOf((await pullAll(app(), reader.token)).changes).find(c => c.id === id)!
-      expect(pulled.data).toMatchObject({ bodyChars: chars, bodyBytes: Buffer.byteLength(body, 'utf8') })
+      // 字数 as the editor counts it (whitespace and line breaks not counted), the same function.
+      expect(pulled.data).toMatchObject({ bodyChars: materialChars(body), bodyBytes: Buffer.byteLength(body, 'utf8') })
+      expect(materialChars(body)).toBeLessThan(chars)
       expect(JSON.stringify(pulled).length).toBeLessThan(1000)
 
       const res = await getBody(app(), reader.token, id)

@@ -1,7 +1,7 @@
 import type { RecordBase, RecordRowByTable } from './database'
 import type { MemberTable, RecordDataByTable } from '@/domain/records'
 import { toRaw } from 'vue'
-import { materialBytes } from '@/domain/materialText'
+import { materialBytes, materialChars } from '@/domain/materialText'
 import { weekKey } from '@/domain/week'
 
 /**
@@ -83,8 +83,8 @@ export const RECORD_TABLES: { [T in MemberTable]: RecordTableSpec<T> } = {
       const body = data.body
       const extra: Record<string, unknown> = {
         authorName: typeof carried?.authorName === 'string' ? carried.authorName : '',
-        // Counted as the server counts (code points), so the row does not change when pulled back.
-        bodyChars: typeof body === 'string' ? [...body].length : Number(carried?.bodyChars ?? 0),
+        // 字数 as the server and the editor count it (materialChars), so the row does not change when pulled back.
+        bodyChars: typeof body === 'string' ? materialChars(body) : Number(carried?.bodyChars ?? 0),
         bodyBytes: typeof body === 'string' ? materialBytes(body) : Number(carried?.bodyBytes ?? 0),
       }
       if (typeof carried?.branchId === 'string')

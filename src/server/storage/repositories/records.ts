@@ -3,6 +3,7 @@ import type { MemberTable, ProblemStatus, RecordDataByTable, ServerFields } from
 import type { MaterialBodyResponse, PulledDataByTable, ServerExtrasByTable, SyncChangeOut } from '../../../domain/wire'
 import type { Database, RecordColumns } from '../schema'
 import { sql } from 'kysely'
+import { materialChars } from '../../../domain/materialText'
 import { weekKey } from '../../../domain/week'
 
 /**
@@ -210,7 +211,8 @@ const materialSpec: RecordSpec<'materials'> = {
     body: orNull(d?.body),
     study_by: orNull(d?.studyBy),
     published_at: orNull(d?.publishedAt),
-    body_chars: d ? [...d.body].length : null,
+    // 字数 as the editor shows it, so the list and the editor agree.
+    body_chars: d ? materialChars(d.body) : null,
     body_bytes: d ? Buffer.byteLength(d.body, 'utf8') : null,
   }),
   fromColumns: r => ({
