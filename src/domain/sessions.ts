@@ -141,7 +141,8 @@ export interface AttendanceCheckin {
  * - `unknownSession`: its `sessionId` is no session of the check-in's branch that is known;
  * - `unknownCode`: no session of its branch has the code (签到码无效);
  * - `expired`: sessions of its branch have the code, none on the check-in's date (已过期; `sessionId` the nearest);
- * - `cancelled`: the session it names, or every one with its code on that date, was cancelled;
+ * - `cancelled`: the session it names by id was cancelled (a tombstone keeps no code, so a sign-in
+ *   by the code of a cancelled session is `unknownCode` once the tombstone has replaced it);
  * - `otherBranch`: only another branch's session has the code (不是本支部的活动). The server never
  *   passes other branches' sessions, so it never says so; a caller that knows them may.
  */
