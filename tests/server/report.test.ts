@@ -11,14 +11,16 @@ import { branchWith, expectError, studyChange, useApp, uuid } from './support/ap
 import { databaseMigratedTo, describeEachBackend, useStorage } from './support/backends'
 import { problemChange, push, serviceChange } from './support/branch'
 import { joinedOn, statusFrom } from './support/history'
+import { sessionChange } from './support/sessions'
 
 /**
  * The 阶段性总结 (issue #14) for a fixture month counted by hand: October 2025, Asia/Shanghai.
  * Its ISO weeks: 2025-W40 (Sep 29 – Oct 5), W41, W42, W43, W44 (Oct 27 – Nov 2) → 5 weeks.
  * The branch: 书记 S, 甲 A, 乙 B (在职), 丙 C (退休), 丁 D (在职, never studies), all from Sep 1.
+ * Its sessions (组织生活, issue #13), each signed in to by the check-ins that name it:
  *
- *   支部集中学习: W40 (Oct 1: S, A), W42 (Oct 15: S, A, B) → held 2, 5 人次, 4 members… of whom
- *     S, A, B; rate 5 / (2 × 5) = 50%, in work 5 / (2 × 4) = 62.5%; 3 weeks without one
+ *   支部集中学习: W40 (Oct 1: S, A), W42 (Oct 15: S, A, B) → held 2, 5 人次 of S, A, B;
+ *     rate 5 / (2 × 5) = 50%, in work 5 / (2 × 4) = 62.5%; 3 weeks without one (W41, W43, W44)
  *   学习交流 Oct 10 (A) → 1 of target 2; 专题研讨 none (target 1); 专题党课 Oct 20 (S) → 1
  *   居家学习: C on Oct 8 with a branch material → 1 time, 1 retired member, 1 with material
  *   check-ins: S 3, A 3, B 1, C 1 = 8 by 4 members; D none → 1 without study, named 丁
@@ -83,6 +85,7 @@ describeEachBackend('阶段性总结 report', (backend) => {
   let branchId: string
   const material = uuid()
   const ids = { p1: uuid(), p2: uuid(), p3: uuid() }
+  const at = { w40: uuid(), w42: uuid(), ex10: uuid(), pl20: uuid(), w43: uuid() }
 
   beforeAll(async () => {
     const home = await branchWith(app(), ctx.storage, ['甲', '乙', '丙', '丁'], '书记')
@@ -92,18 +95,24 @@ describeEachBackend('阶段性总结 report', (backend) => {
     await joinedOn(app(), S.token, [S, A, B, C, D].map(m => m.id), '2025-09-01')
     await statusFrom(app(), S.token, C.id, true, '2025-09-01')
     const study = (date: string, form: string, extra: Record<string, unknown> = {}): SyncChangeIn => studyChange(uuid(), 1, { date, form: form as never, ...extra })
-    await push(app(), S.token, [study('2025-10-01', 'branch_study'), study('2025-10-15', 'branch_study'), study('2025-10-20', 'party_lecture')])
+    await push(app(), S.token, [
+      sessionChange(at.w40, 1, { date: '2025-10-01' }),
+      sessionChange(at.w42, 1, { date: '2025-10-15' }),
+      sessionChange(at.ex10, 1, { date: '2025-10-10', form: 'exchange' }),
+      sessionChange(at.pl20, 1, { date: '2025-10-20', form: 'party_lecture' }),
+    ])
+    await push(app(), S.token, [study('2025-10-01', 'branch_study', { sessionId: at.w40 }), study('2025-10-15', 'branch_study', { sessionId: at.w42 }), study('2025-10-20', 'party_lecture', { sessionId: at.pl20 })])
     await push(app(), A.token, [
-      study('2025-10-01', 'branch_study'),
-      study('2025-10-15', 'branch_study'),
-      study('2025-10-10', 'exchange'),
+      study('2025-10-01', 'branch_study', { sessionId: at.w40 }),
+      study('2025-10-15', 'branch_study', { sessionId: at.w42 }),
+      study('2025-10-10', 'exchange', { sessionId: at.ex10 }),
       serviceChange(uuid(), 1, { date: '2025-10-12', activity: 'visit', hours: 2, peopleServed: 5 }),
       problemChange(ids.p1, 1, { date: '2025-10-05', title: '楼道灯坏了' }),
       problemChange(ids.p2, 1, { date: '2025-10-09', title: '垃圾分类点太远' }),
       problemChange(ids.p3, 1, { date: '2025-10-25', title: '老人就餐难' }),
       { table: 'readingNotes', id: uuid(), updatedAt: sh('2025-10-20'), data: { title: '论持久战', reflection: '体会' } },
     ])
-    await push(app(), B.token, [study('2025-10-15', 'branch_study'), serviceChange(uuid(), 1, { date: '2025-10-18', activity: 'volunteer', hours: 3, peopleServed: 10 })])
+    await push(app(), B.token, [study('2025-10-15', 'branch_study', { sessionId: at.w42 }), serviceChange(uuid(), 1, { date: '2025-10-18', activity: 'volunteer', hours: 3, peopleServed: 10 })])
     await push(app(), C.token, [study('2025-10-08', 'home_study', { materialId: material })])
     const patch = (id: string, status: 'open' | 'in_progress' | 'solved', day: string, ownerName?: string) => ctx.storage.branchAdmin.patchProblem(branchId, id, S.id, { status, ...(ownerName ? { ownerName } : {}) }, sh(day))
     await patch(ids.p1, 'solved', '2025-10-20', '社区 王主任')
@@ -290,8 +299,9 @@ describeEachBackend('阶段性总结 report', (backend) => {
       expect(final.finalisedAt).toBeGreaterThan(0)
       expect(final.revision).toBe(before.revision + 1)
 
-      // Later: 丁 checks in for a branch study on Oct 22 (W43), a new problem is dated Oct 28, P2 gets solved in October.
-      await push(app(), D.token, [studyChange(uuid(), 1, { date: '2025-10-22', form: 'branch_study' })])
+      // Later: a branch study on Oct 22 (W43) is entered with 丁 signed in, a new problem is dated Oct 28, P2 gets solved in October.
+      await push(app(), S.token, [sessionChange(at.w43, 1, { date: '2025-10-22' })])
+      await push(app(), D.token, [studyChange(uuid(), 1, { date: '2025-10-22', form: 'branch_study', sessionId: at.w43 })])
       await push(app(), A.token, [problemChange(uuid(), 1, { date: '2025-10-28', title: '补录的问题' })])
       await ctx.storage.branchAdmin.patchProblem(branchId, ids.p2, S.id, { status: 'solved', statusDate: '2025-10-30' }, sh('2025-10-30'))
       const now = Object.fromEntries((await summary()).figures.map(f => [f.key, f.value]))
@@ -349,8 +359,10 @@ describeEachBackend('report drafts migration (0014)', (backend) => {
       await older.db.destroy()
       const storage = await older.open()
       try {
-        expect(rows(await storage.db.selectFrom('branches').selectAll().execute())).toEqual(before.branches)
-        expect(rows(await storage.db.selectFrom('members').selectAll().execute())).toEqual(before.members)
+        // Later migrations may add columns: every old column keeps its value.
+        const old = (list: Record<string, unknown>[], like: Record<string, unknown>[]) => rows(list).map((r, i) => Object.fromEntries(Object.keys(like[i] ?? {}).map(k => [k, r[k]])))
+        expect(old(await storage.db.selectFrom('branches').selectAll().execute(), before.branches)).toEqual(before.branches)
+        expect(old(await storage.db.selectFrom('members').selectAll().execute(), before.members)).toEqual(before.members)
         const unit = { scope: 'branch' as const, unitId: 'b1', month: '2025-10' }
         expect(await storage.reports.get(unit)).toBeUndefined()
         const written = await storage.reports.write(unit, 0, [{ id: 'title', kind: 'title', template: '标题' }], 'm1', 5)
