@@ -15,8 +15,95 @@ import { weekKey } from './week'
  * them by what they mean (material, week), never by id.
  */
 
-/** Reading time before 标记已学 counts (seconds). */
+/** Reading time before any material counts (seconds). */
 export const HOME_STUDY_MIN_SECONDS = 60
+/**
+ * The reading pace a long material asks for: half its characters at 300 characters a minute
+ * (a tenth of a second per character), so a 3,000-character speech needs 5 minutes. A careful
+ * reader reads Chinese at 300–500 characters a minute; half the length leaves room for skimming
+ * the parts a member knows, and an elder's slower pace still has the whole text within reach.
+ */
+export const HOME_STUDY_PACE_CHARS_PER_MINUTE = 300
+export const HOME_STUDY_SHARE = 0.5
+/** However long the material, 20 minutes of reading is enough for one week's credit. */
+export const HOME_STUDY_MAX_SECONDS = 20 * 60
+/** No input (touch, scroll, key) for this long stops the reading clock, unless 朗读 is playing. */
+export const READING_IDLE_MS = 2 * 60 * 1000
+
+/** The characters a member reads in a text: whitespace does not count; an emoji counts once. */
+export function readingChars(text: string): number {
+  let count = 0
+  for (const char of text) {
+    if (!/\s/.test(char))
+      count++
+  }
+  return count
+}
+
+/** Seconds of reading a material of `chars` characters needs before it counts: 60 s to 20 min. */
+export function requiredReadingSeconds(chars: number): number {
+  const paced = Math.ceil(Math.max(0, chars) * HOME_STUDY_SHARE / HOME_STUDY_PACE_CHARS_PER_MINUTE * 60)
+  return Math.min(HOME_STUDY_MAX_SECONDS, Math.max(HOME_STUDY_MIN_SECONDS, paced))
+}
+
+/**
+ * Where a member stands with this week's home study of one material:
+ * - `counted`: a home-study check-in for it is dated this week (the badge 本周已学);
+ * - `reading`: not enough reading time yet (标记已学 says how long; `remainingSeconds` > 0);
+ * - `markable`: enough time, the end not reached: 标记已学 counts it;
+ * - `due`: enough time and the end reached (scrolled to, or heard with 朗读): it counts now.
+ */
+export type HomeStudyState = 'counted' | 'reading' | 'markable' | 'due'
+
+export interface HomeStudyStatusInput {
+  /** The material's characters (`readingChars` of its text). */
+  chars: number
+  /** The member's reading time in the material so far, on every device (`readingProgress.secondsSpent`). */
+  secondsSpent: number
+  /** Reading time earlier weeks' credits used up (`creditedSeconds`): a new week needs reading again. */
+  creditedSeconds: number
+  /** The end of the text was on screen, or 朗读 read its last paragraph to the end. */
+  endReached: boolean
+  /** A live home-study check-in for the material is dated this week. */
+  countedThisWeek: boolean
+}
+
+export interface HomeStudyStatus {
+  state: HomeStudyState
+  /** What this week's credit needs (seconds). */
+  requiredSeconds: number
+  /** Reading time counted towards it so far (seconds). */
+  readSeconds: number
+  remainingSeconds: number
+}
+
+/**
+ * The one rule the reader's badge, its message and the check-in it writes follow, so they never
+ * disagree: a material counts once its reading time reaches `requiredReadingSeconds` and the end
+ * is reached, or on 标记已学 after that time; once counted this week, it stays counted.
+ */
+export function homeStudyStatus(input: HomeStudyStatusInput): HomeStudyStatus {
+  const requiredSeconds = requiredReadingSeconds(input.chars)
+  const readSeconds = Math.max(0, Math.floor(input.secondsSpent) - Math.max(0, input.creditedSeconds))
+  const remainingSeconds = Math.max(0, requiredSeconds - readSeconds)
+  const state: HomeStudyState = input.countedThisWeek
+    ? 'counted'
+    : remainingSeconds > 0 ? 'reading' : input.endReached ? 'due' : 'markable'
+  return { state, requiredSeconds, readSeconds, remainingSeconds }
+}
+
+/**
+ * Reading time the material's home-study check-ins of weeks before `week` stand for (their
+ * minutes): what a new week's credit must read beyond. Deleted check-ins give their time back.
+ */
+export function creditedSeconds(checkins: readonly (HomeStudyCheckinLike & { minutes?: number })[], materialId: string, week: string): number {
+  let seconds = 0
+  for (const c of checkins) {
+    if (!c.deleted && c.form === 'home_study' && c.materialId === materialId && weekKey(c.date) < week)
+      seconds += Math.max(0, c.minutes ?? 0) * 60
+  }
+  return seconds
+}
 
 /** Four 32-bit lanes of a 128-bit hash (cyrb128 by bryc, public domain): fast, well mixed, no crypto API needed. */
 function hash128(text: string): [number, number, number, number] {

@@ -103,6 +103,8 @@ export interface MaterialView {
   blocks: ComputedRef<MaterialBlock[]>
   /** The member's reading progress in it (this device's or another's, once pulled), or null. */
   progress: ComputedRef<ReadingProgressRow | null>
+  /** The member's live check-ins linked to it (every week and form). */
+  checkins: ComputedRef<StudyCheckinRow[]>
   /** A home-study check-in for it counts this week. */
   studiedThisWeek: ComputedRef<boolean>
   /** True once the material, its text and progress have been read from IndexedDB (false while loading). */
@@ -148,7 +150,8 @@ export function useMaterial(id: Ref<string>): MaterialView {
   const progress = computed(() => state.value.progress)
   const body = computed(() => text.value.body)
   const blocks = computed(() => body.value ? parseMaterial(body.value) : [])
-  const studiedThisWeek = computed(() => countedInWeek(state.value.checkins, id.value, thisWeek.value))
+  const checkins = computed(() => state.value.checkins)
+  const studiedThisWeek = computed(() => countedInWeek(checkins.value, id.value, thisWeek.value))
   const loaded = computed(() => state.value.loaded && text.value.loaded)
-  return { material, body, blocks, progress, studiedThisWeek, loaded }
+  return { material, body, blocks, progress, checkins, studiedThisWeek, loaded }
 }

@@ -2,11 +2,11 @@ import type { ReadingProgressRow } from '@/app/db/database'
 import type { ReadingProgressData } from '@/domain/records'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { getMaterial, getReadingProgress, idTaken, saveReadingProgress } from '@/app/db/materials'
+import { getMaterial, getMaterialBody, getReadingProgress, idTaken, saveReadingProgress } from '@/app/db/materials'
 import { listStudyCheckins } from '@/app/db/studyCheckins'
-import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin, readingProgressId } from '@/domain/homeStudy'
+import { countedInWeek, creditedSeconds, homeStudyCheckin, homeStudyStatus, readingChars, readingProgressId } from '@/domain/homeStudy'
 import { MATERIAL_BODY_MAX, validateRecordData } from '@/domain/records'
-import { todayIn } from '@/domain/week'
+import { todayIn, weekKey } from '@/domain/week'
 import { NotSignedInError, RecordValidationError } from './recordWriter'
 import { useSessionStore } from './session'
 import { useStudyStore } from './study'
@@ -20,7 +20,7 @@ export const POSITION_SAVE_INTERVAL_MS = 5_000
  */
 export const READING_TIME_SAVE_INTERVAL_MS = 30_000
 
-/** What finishing or 标记已学 did: a home-study check-in was written, one already counts this week, or too little reading time. */
+/** What finishing or 标记已学 did: a home-study check-in was written, one already counts this week, or too little reading time (nothing written). */
 export type StudiedOutcome = 'counted' | 'alreadyCounted' | 'tooShort'
 
 /** Thrown when the material is not on the phone (never pulled, or unpublished). */
@@ -51,6 +51,8 @@ export const useReaderStore = defineStore('reader', () => {
 
   /** Material ids with changes not yet written (for tests and the reader's leave handling). */
   const waiting = ref<string[]>([])
+  /** Reading time per material not yet written (seconds): the reader adds it to the stored time it shows. */
+  const unsavedSeconds = ref<Record<string, number>>({})
 
   const pending = new Map<string, PendingProgress>()
   const lastWrite = new Map<string, number>()
@@ -81,6 +83,8 @@ export const useReaderStore = defineStore('reader', () => {
     const changes = pending.get(materialId) ?? { seconds: 0 }
     pending.delete(materialId)
     waiting.value = [...pending.keys()]
+    if (materialId in unsavedSeconds.value)
+      unsavedSeconds.value = Object.fromEntries(Object.entries(unsavedSeconds.value).filter(([id]) => id !== materialId))
     const owner = memberId()
     const stored = await getReadingProgress(owner, materialId)
     // The row the phone has, whichever id scheme made it (never a second row after the seed
@@ -156,7 +160,9 @@ export const useReaderStore = defineStore('reader', () => {
   function addReadingTime(materialId: string, seconds: number): Promise<void> {
     if (!(seconds > 0))
       return Promise.resolve()
-    pendingFor(materialId).seconds += Math.round(seconds)
+    const entry = pendingFor(materialId)
+    entry.seconds += Math.round(seconds)
+    unsavedSeconds.value = { ...unsavedSeconds.value, [materialId]: entry.seconds }
     return schedule(materialId)
   }
 
@@ -165,9 +171,14 @@ export const useReaderStore = defineStore('reader', () => {
     await Promise.all([...pending.keys()].map(id => serial(() => write(id))))
   }
 
-  async function countHomeStudy(materialId: string, progress: ReadingProgressRow | undefined): Promise<StudiedOutcome> {
+  /**
+   * Decides with `homeStudyStatus` (the rule the reader's badge and message follow) on the stored
+   * rows, and writes the week's check-in when the rule says it counts: `due`, or `markable` when the
+   * member tapped 标记已学 (`marked`).
+   */
+  async function countHomeStudy(materialId: string, progress: ReadingProgressRow | undefined, endReached: boolean): Promise<StudiedOutcome> {
     const owner = memberId()
-    const material = await getMaterial(materialId)
+    const [material, body] = await Promise.all([getMaterial(materialId), getMaterialBody(materialId)])
     if (!material || material.deleted)
       throw new MaterialNotFoundError(materialId)
     const idSeed = session.idSeed
@@ -176,12 +187,25 @@ export const useReaderStore = defineStore('reader', () => {
     // another member took never reached the server: with the seed known it no longer counts, and
     // the seeded id (which nobody else can compute) is written instead.
     const checkins = (await listStudyCheckins(owner)).filter(c => idSeed === null || !idTaken(c))
+    const today = todayIn()
+    const week = weekKey(today)
+    const status = homeStudyStatus({
+      chars: readingChars(body?.body ?? ''),
+      secondsSpent: progress?.secondsSpent ?? 0,
+      creditedSeconds: creditedSeconds(checkins, materialId, week),
+      endReached,
+      countedThisWeek: countedInWeek(checkins, materialId, week),
+    })
+    if (status.state === 'counted')
+      return 'alreadyCounted'
+    if (status.state === 'reading')
+      return 'tooShort'
     const checkin = homeStudyCheckin({
       memberId: owner,
       idSeed,
       material: { id: material.id, title: material.title },
-      today: todayIn(),
-      secondsSpent: progress?.secondsSpent ?? 0,
+      today,
+      secondsSpent: status.readSeconds,
       checkins,
     })
     if (!checkin)
@@ -193,26 +217,32 @@ export const useReaderStore = defineStore('reader', () => {
   const markFinished = (data: ReadingProgressData): ReadingProgressData => ({ ...data, percent: 100, finishedAt: data.finishedAt ?? Date.now() })
 
   /**
-   * The end was reached: progress becomes 100 % with `finishedAt`, and the week's home-study
-   * check-in is written (once per material per week). Returns `'counted'` or `'alreadyCounted'`.
+   * The end was reached (scrolled onto the screen, or 朗读 read the last paragraph): progress becomes
+   * 100 % with `finishedAt`, and the week's home-study check-in is written if its reading time is
+   * read (once per material per week). `'tooShort'` when the time is not read yet (nothing counted).
    */
   async function finish(materialId: string): Promise<StudiedOutcome> {
     const progress = await serial(() => write(materialId, markFinished))
-    return countHomeStudy(materialId, progress)
+    return countHomeStudy(materialId, progress, true)
+  }
+
+  /** The end was reached before the reading time was read: progress becomes 100 % with `finishedAt`, nothing counted yet. */
+  async function reachEnd(materialId: string): Promise<void> {
+    await serial(() => write(materialId, markFinished))
   }
 
   /**
-   * 标记已学: counts the material as this week's home study when at least a minute of reading
-   * time was spent (`'tooShort'` otherwise, nothing written); `'alreadyCounted'` when it already
-   * counts this week.
+   * 标记已学: counts the material as this week's home study once its reading time is read (a
+   * minute, more for a long text: `requiredReadingSeconds`); `'tooShort'` otherwise, nothing
+   * written; `'alreadyCounted'` when it already counts this week.
    */
   async function markStudied(materialId: string): Promise<StudiedOutcome> {
     const progress = await serial(() => write(materialId))
-    if ((progress?.secondsSpent ?? 0) < HOME_STUDY_MIN_SECONDS)
-      return 'tooShort'
-    const finished = await serial(() => write(materialId, data => ({ ...data, finishedAt: data.finishedAt ?? Date.now() })))
-    return countHomeStudy(materialId, finished)
+    const outcome = await countHomeStudy(materialId, progress, true)
+    if (outcome === 'counted')
+      await serial(() => write(materialId, data => ({ ...data, finishedAt: data.finishedAt ?? Date.now() })))
+    return outcome
   }
 
-  return { waiting, savePosition, addReadingTime, flush, finish, markStudied }
+  return { waiting, unsavedSeconds, savePosition, addReadingTime, flush, reachEnd, finish, markStudied }
 })

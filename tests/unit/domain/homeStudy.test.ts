@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HOME_STUDY_MIN_SECONDS, homeStudyCheckin, homeStudyCheckinId, readingProgressId, stableUuid } from '@/domain/homeStudy'
+import { creditedSeconds, HOME_STUDY_MAX_SECONDS, HOME_STUDY_MIN_SECONDS, homeStudyCheckin, homeStudyCheckinId, homeStudyStatus, readingChars, readingProgressId, requiredReadingSeconds, stableUuid } from '@/domain/homeStudy'
 import { UUID_RE, validateRecordData } from '@/domain/records'
 
 const memberId = '11111111-1111-4111-8111-111111111111'
@@ -129,5 +129,53 @@ describe('the home-study rule', () => {
     const long = homeStudyCheckin({ memberId, idSeed, material: { id: material.id, title: `${'长'.repeat(199)}👍` }, today: monday, secondsSpent: 60, checkins: [] })!
     expect(long.data.topic).toBe('长'.repeat(199))
     expect(validateRecordData('studyCheckins', long.data)).toMatchObject({ ok: true })
+  })
+})
+
+describe('what home study asks of a reader (homeStudyStatus)', () => {
+  const base = { chars: 44, secondsSpent: 0, creditedSeconds: 0, endReached: true, countedThisWeek: false }
+
+  it('asks a minute of any text, and half a long one at 300 characters a minute, at most 20 minutes', () => {
+    expect(readingChars('为人民 服务\n\n  👍')).toBe(6)
+    expect(requiredReadingSeconds(0)).toBe(HOME_STUDY_MIN_SECONDS)
+    expect(requiredReadingSeconds(44)).toBe(60)
+    expect(requiredReadingSeconds(600)).toBe(60)
+    expect(requiredReadingSeconds(601)).toBe(61)
+    expect(requiredReadingSeconds(3000)).toBe(300)
+    expect(requiredReadingSeconds(12_000)).toBe(HOME_STUDY_MAX_SECONDS)
+    expect(requiredReadingSeconds(200_000)).toBe(HOME_STUDY_MAX_SECONDS)
+  })
+
+  it('a short text on screen whole is not counted on opening, only once its minute is read', () => {
+    expect(homeStudyStatus(base)).toEqual({ state: 'reading', requiredSeconds: 60, readSeconds: 0, remainingSeconds: 60 })
+    expect(homeStudyStatus({ ...base, secondsSpent: 59 }).state).toBe('reading')
+    expect(homeStudyStatus({ ...base, secondsSpent: 60 })).toEqual({ state: 'due', requiredSeconds: 60, readSeconds: 60, remainingSeconds: 0 })
+  })
+
+  it('a long text needs its time and the end, or 标记已学 after the time', () => {
+    const long = { ...base, chars: 3000, endReached: false }
+    expect(homeStudyStatus({ ...long, secondsSpent: 299 })).toMatchObject({ state: 'reading', remainingSeconds: 1 })
+    expect(homeStudyStatus({ ...long, secondsSpent: 299, endReached: true }).state).toBe('reading')
+    expect(homeStudyStatus({ ...long, secondsSpent: 300 }).state).toBe('markable')
+    expect(homeStudyStatus({ ...long, secondsSpent: 300, endReached: true }).state).toBe('due')
+  })
+
+  it('once counted this week it stays counted, whatever the time (badge and message never disagree)', () => {
+    expect(homeStudyStatus({ ...base, countedThisWeek: true }).state).toBe('counted')
+    expect(homeStudyStatus({ ...base, secondsSpent: 999, countedThisWeek: true }).state).toBe('counted')
+  })
+
+  it('a new week needs reading again: earlier weeks\' credits use up their minutes, a deleted one gives them back', () => {
+    const week = '2026-W49'
+    const checkins = [
+      { id: 'a', date: '2026-11-24', form: 'home_study', materialId: material.id, minutes: 2 },
+      { id: 'b', date: '2026-11-17', form: 'home_study', materialId: material.id, minutes: 3, deleted: true },
+      { id: 'c', date: '2026-11-24', form: 'self_study', materialId: material.id, minutes: 30 },
+      { id: 'd', date: '2026-11-24', form: 'home_study', materialId: 'other', minutes: 30 },
+      { id: 'e', date: '2026-12-01', form: 'home_study', materialId: material.id, minutes: 30 },
+    ]
+    expect(creditedSeconds(checkins, material.id, week)).toBe(120)
+    expect(homeStudyStatus({ ...base, secondsSpent: 150, creditedSeconds: 120 })).toMatchObject({ state: 'reading', readSeconds: 30, remainingSeconds: 30 })
+    expect(homeStudyStatus({ ...base, secondsSpent: 180, creditedSeconds: 120 }).state).toBe('due')
   })
 })

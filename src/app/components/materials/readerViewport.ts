@@ -25,6 +25,7 @@ export function useReaderViewport(root: Ref<HTMLElement | null>, handlers: Reade
   restore: (index: number) => void
   scrollToBlock: (index: number) => void
   reveal: (index: number) => void
+  endOnScreen: () => boolean
 } {
   const userScrolled = ref(false)
   // The scroll position the reader itself went to: a scroll event landing there is not the member's.
@@ -122,6 +123,13 @@ export function useReaderViewport(root: Ref<HTMLElement | null>, handlers: Reade
       scrollToBlock(index)
   }
 
+  /** Whether every block is drawn and the last one's bottom is on screen (a short text is, at once). */
+  function endOnScreen(): boolean {
+    const elements = blockElements()
+    const end = elements.at(-1)
+    return Boolean(end) && elements.length >= handlers.total() && end!.getBoundingClientRect().bottom <= bottomEdge()
+  }
+
   function onScroll(): void {
     if (ownScrollY !== null && Math.abs(window.scrollY - ownScrollY) < 2) {
       ownScrollY = null
@@ -136,13 +144,12 @@ export function useReaderViewport(root: Ref<HTMLElement | null>, handlers: Reade
       return
     const last = lastVisibleIndex(elements)
     handlers.onRead(first, elements.length ? Math.round((last + 1) / elements.length * 100) : 0)
-    const end = elements.at(-1)
-    if (end && end.getBoundingClientRect().bottom <= bottomEdge())
+    if (endOnScreen())
       handlers.onEnd()
   }
 
   onMounted(() => window.addEventListener('scroll', onScroll, { passive: true }))
   onBeforeUnmount(() => window.removeEventListener('scroll', onScroll))
 
-  return { userScrolled, firstVisible, percentAt, restore, scrollToBlock, reveal }
+  return { userScrolled, firstVisible, percentAt, restore, scrollToBlock, reveal, endOnScreen }
 }

@@ -48,6 +48,8 @@ export interface SpeechReaderOptions {
   texts: readonly string[]
   /** Called whenever the state or the paragraph being read changes. */
   onChange?: (state: SpeechState, current: number | null) => void
+  /** Called when the last paragraph with text was read to its end (not cut short by 下一段 or 停止). */
+  onFinish?: () => void
   createUtterance?: (text: string) => SpeechUtteranceLike
   lang?: string
 }
@@ -166,7 +168,11 @@ export class SpeechReader {
       if (turn === this.turn)
         this.next()
     }
-    utterance.onend = advance
+    utterance.onend = () => {
+      if (turn === this.turn && this.nextIndex(index + 1) === null)
+        this.options.onFinish?.()
+      advance()
+    }
     utterance.onerror = advance
     this.set('speaking', index)
     synth.speak(utterance)
@@ -193,7 +199,7 @@ export function browserSpeechSynth(): SpeechSynthLike | null {
 }
 
 /** 朗读 for a page: reactive state and the paragraph being read; stops when the page closes. */
-export function useSpeechReader(texts: Ref<readonly string[]>, synth: () => SpeechSynthLike | null = browserSpeechSynth): {
+export function useSpeechReader(texts: Ref<readonly string[]>, synth: () => SpeechSynthLike | null = browserSpeechSynth, onFinish?: () => void): {
   state: Ref<SpeechState>
   current: Ref<number | null>
   /** True after 朗读 found no Chinese voice (or no speech synthesis at all). */
@@ -223,6 +229,7 @@ export function useSpeechReader(texts: Ref<readonly string[]>, synth: () => Spee
         state.value = next
         current.value = index
       },
+      onFinish,
     })
     const voice = await reader.findVoice()
     noVoice.value = voice === null
