@@ -175,7 +175,7 @@ describeEachBackend('branch administration', (backend) => {
     expect(await callOk(app(), secretary.token, 'POST', `${B}/members/${elder.id}/records`, entry, 201)).toEqual(created)
 
     const pulled = await syncOk(app(), elder.token, { cursor: first.cursor })
-    expect(pulled.changes).toEqual([{ table: 'studyCheckins', id, rev: created.rev, updatedAt: 5000, deleted: false, data: { ...checkin({ topic: '代录的集中学习', minutes: 90 }), materialId: null, note: null, memberId: elder.id, branchId: elder.branchId, week: expect.any(String), enteredByName: '蒋书记' } }])
+    expect(pulled.changes).toEqual([{ table: 'studyCheckins', id, rev: created.rev, updatedAt: 5000, deleted: false, data: { ...checkin({ topic: '代录的集中学习', minutes: 90 }), materialId: null, note: null, sessionId: null, sessionCode: null, memberId: elder.id, branchId: elder.branchId, week: expect.any(String), enteredByName: '蒋书记' } }])
     // The member's own rows say null; the secretary's personal rows never include the member's.
     await push(app(), elder.token, [studyChange(uuid(), 6000, { topic: '自己打卡' })])
     const own = await pullAll(app(), elder.token)

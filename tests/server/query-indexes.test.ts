@@ -104,7 +104,7 @@ describeEachBackend('query indexes', (backend) => {
       await db.destroy()
     }
 
-    expect(await indexesOf(ctx.storage, 'study_checkins')).toEqual(['study_checkins_branch_date_cover', 'study_checkins_branch_week_cover', 'study_checkins_member_rev'])
+    expect(await indexesOf(ctx.storage, 'study_checkins')).toEqual(['study_checkins_branch_date_cover', 'study_checkins_branch_week_cover', 'study_checkins_member_rev', 'study_checkins_session'])
     expect(await indexesOf(ctx.storage, 'reading_notes')).toEqual(['reading_notes_branch_updated', 'reading_notes_member_rev'])
   })
 
@@ -119,7 +119,7 @@ describeEachBackend('query indexes', (backend) => {
         const summary = await storage.summary.values({ branchId: 'b1', month: MONTH, timeZone: 'Asia/Shanghai' })
         expect(summary.values).toMatchObject({ 'notes.count': 3, 'notes.members': 2 })
         expect(await storage.db.selectFrom('study_checkins').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 5 })
-        expect(await indexesOf(storage, 'study_checkins')).toEqual(['study_checkins_branch_date_cover', 'study_checkins_branch_week_cover', 'study_checkins_member_rev'])
+        expect(await indexesOf(storage, 'study_checkins')).toEqual(['study_checkins_branch_date_cover', 'study_checkins_branch_week_cover', 'study_checkins_member_rev', 'study_checkins_session'])
         expect(await indexesOf(storage, 'reading_notes')).toEqual(['reading_notes_branch_updated', 'reading_notes_member_rev'])
       }
       finally {
