@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
 import { joinByApi, pushChanges } from './support/api'
 import { action, joinInApp } from './support/app'
+import { describeViolations, seriousA11yViolations } from './support/axe'
 import { openBranchSection, openBranchTab, pushCheckin, recordId, unzipEntries } from './support/branch'
 import { useBranchServer } from './support/site'
 
@@ -103,6 +104,8 @@ describe('the monthly summary', () => {
     // Figures are links to their rows.
     await page.getByText(/本月共开展支部集中学习\d+次，参学党员\d+人次/).waitFor()
     expect(await page.getByRole('link', { name: '0', exact: true }).count()).toBeGreaterThan(0)
+    const violations = await seriousA11yViolations(page)
+    expect(violations, describeViolations(violations)).toEqual([])
     await page.getByRole('heading', { name: '三、存在问题' }).waitFor()
 
     await page.getByRole('button', { name: /^修改“（请填写本月推动发展/ }).click()
