@@ -86,8 +86,9 @@ export const sessionData = v.pipe(
       v.check(list => new Set(list.map(l => l.memberId)).size === list.length, msg('leaves')),
     )),
   }),
+  // partialCheck: judged whenever `date` and `endDate` are valid, so the message shows beside others.
   v.forward(
-    v.check(s => s.endDate === undefined || s.endDate === null || (s.endDate >= s.date && s.endDate <= addDays(s.date, SESSION_MAX_EXTRA_DAYS)), msg('endDate')),
+    v.partialCheck([['date'], ['endDate']], s => s.endDate === undefined || s.endDate === null || (s.endDate >= s.date && s.endDate <= addDays(s.date, SESSION_MAX_EXTRA_DAYS)), msg('endDate')),
     ['endDate'],
   ),
 )
