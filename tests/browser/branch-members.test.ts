@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { todayIn } from '../../src/domain/week'
-import { joinByApi, serverRows } from './support/api'
-import { action, joinInApp, problemEntry, tab, waitForSynced } from './support/app'
-import { openBranchSection, openBranchTab, pushProblem } from './support/branch'
+import { branchCompletion, joinByApi, serverRows } from './support/api'
+import { action, addCheckin, checkinRow, joinInApp, problemEntry, tab, waitForSynced } from './support/app'
+import { openBranchSection, openBranchTab, pushCheckin, pushProblem } from './support/branch'
 import { useBranchServer } from './support/site'
 
 // 成员管理 and 问题清单 reach the members' phones: 停用设备 signs a phone out at its next sync, a new
@@ -109,6 +109,56 @@ describe('the secretary manages members and the problem register', () => {
     expect(memberErrors).toEqual([])
     await context.close()
     await memberContext.close()
+  })
+
+  it('合并到…: a duplicate is merged into the real member, counted once, and its phone becomes them', async () => {
+    const today = todayIn('Asia/Shanghai')
+    const code = await freshMemberCode()
+    // The real 郑光明 logged on her old phone; her new phone joined again as 郑光明（新）.
+    const real = await joinByApi(site.server.baseUrl, code, '郑光明')
+    await pushCheckin(site.server.baseUrl, real.token, { date: today, form: 'self_study', topic: '旧手机上的学习', minutes: 30 })
+    const { context: phoneContext, page: phone, errors: phoneErrors } = await site.phone('new phone')
+    const duplicate = await joinInApp(phone, site.server.baseUrl, code, '郑光明（新）')
+    await addCheckin(phone, { topic: '新手机上的学习', minutes: 20 })
+    await waitForSynced(phone)
+
+    const { context, page, errors } = await site.phone('secretary')
+    const secretary = await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '冯书记')
+    const before = await branchCompletion(site.server.baseUrl, secretary.token)
+    expect(before.members.filter(m => m.name.startsWith('郑光明')).map(m => m.checkins).sort()).toEqual([1, 1])
+    await openBranchTab(page)
+    await openBranchSection(page, '成员管理')
+    await page.getByRole('link').filter({ hasText: '郑光明（新）' }).click()
+    await page.getByRole('heading', { level: 1, name: '郑光明（新）' }).waitFor()
+    await page.getByLabel('合并到', { exact: true }).selectOption(real.member.id)
+    await action(page, '合并到…').click()
+    const dialog = page.getByRole('dialog', { name: '把郑光明（新）合并到郑光明？' })
+    expect(await dialog.textContent()).toContain('每个月的统计按从来没有过郑光明（新）重新计算')
+    await dialog.getByRole('button', { name: '确认合并' }).click()
+    await page.getByRole('heading', { level: 1, name: '郑光明' }).waitFor()
+    await page.getByText('已将郑光明（新）合并到郑光明', { exact: true }).waitFor()
+
+    // Counted once: one 郑光明 with both check-ins, one member fewer this week, none in the list.
+    const after = await branchCompletion(site.server.baseUrl, secretary.token)
+    expect(after.total).toBe(before.total - 1)
+    expect(after.members.filter(m => m.name.startsWith('郑光明'))).toEqual([expect.objectContaining({ id: real.member.id, checkins: 2, studied: true })])
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.getByRole('link').filter({ hasText: '郑光明' }).first().waitFor()
+    expect(await page.getByRole('link').filter({ hasText: '郑光明（新）' }).count()).toBe(0)
+
+    // The new phone, at its next sync, is 郑光明 and shows her old phone's check-in beside its own.
+    await action(phone, '立即同步').click()
+    await checkinRow(phone, '旧手机上的学习').waitFor()
+    await checkinRow(phone, '新手机上的学习').waitFor()
+    await waitForSynced(phone)
+    await tab(phone, '我的').click()
+    await phone.getByText('郑光明', { exact: true }).first().waitFor()
+    expect(duplicate.member.id).not.toBe(real.member.id)
+
+    expect(errors).toEqual([])
+    expect(phoneErrors).toEqual([])
+    await context.close()
+    await phoneContext.close()
   })
 
   /** The branch's member code now (the first test replaced the original). */

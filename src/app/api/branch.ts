@@ -5,6 +5,7 @@ import type {
   GridResponse,
   InviteKind,
   MemberGroup,
+  MemberMergeResponse,
   MemberPatchRequest,
   MemberPatchResponse,
   MemberRecordsResponse,
@@ -78,6 +79,8 @@ export const branchApi = {
   members: () => apiRequest<BranchMembersResponse>('GET', '/branch/members'),
   /** 退休/在职, 入党日期, 书记; answers the member as it now is. */
   updateMember: (id: string, patch: MemberPatchRequest) => apiRequest<MemberPatchResponse>('PATCH', memberPath(id), patch),
+  /** 合并到…: the member `id` (a duplicate) becomes `into`, with its records and devices; answers the merged member. */
+  mergeMember: (id: string, into: string) => apiRequest<MemberMergeResponse>('POST', `${memberPath(id)}/merge`, { into }),
   /** Every device of the member signs out at once: its next call is 401. */
   revokeDevices: (id: string) => apiRequest<RevokeDevicesResponse>('POST', `${memberPath(id)}/revoke-devices`),
   /** The member (as listed) and their rows of one table, newest first. */

@@ -47,3 +47,24 @@ export async function clearSessionData(): Promise<void> {
     await db.session.delete('current')
   })
 }
+
+/**
+ * The device's member was merged into another (合并到…, the sync answer names that member): from
+ * now on the device is `member`. The rows kept under the former id become the member's (the
+ * server moved them, keeping their ids) and the session says who it is, in one transaction, so
+ * the lists show the member's records and the next sync pulls and pushes as them.
+ */
+export async function adoptMergedMember(formerId: string, member: MemberInfo & { idSeed?: string }): Promise<void> {
+  const records = MEMBER_TABLES.map(table => db.records(table))
+  await db.transaction('rw', [db.session, ...records], async () => {
+    const current = await db.session.get('current')
+    if (current?.member.id !== formerId)
+      return
+    for (const table of records) {
+      const rows = await table.where('memberId').equals(formerId).toArray()
+      if (rows.length > 0)
+        await table.bulkPut(rows.map(row => ({ ...row, memberId: member.id })) as never)
+    }
+    await saveSession(current.token, member)
+  })
+}

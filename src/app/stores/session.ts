@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
 import { deviceApi } from '@/app/api/devices'
-import { clearSessionData, loadSession, saveSession } from '@/app/db/session'
+import { adoptMergedMember, clearSessionData, loadSession, saveSession } from '@/app/db/session'
 import { useSettingsStore } from './settings'
 
 /**
@@ -62,13 +62,32 @@ export const useSessionStore = defineStore('session', () => {
       const current = await loadSession()
       if (current?.token !== session.token)
         return
-      await saveSession(session.token, fresh)
+      // Another member for the same token: this one was merged into it (合并到…), rows and all.
+      if (fresh.id !== session.member.id)
+        await adoptMergedMember(session.member.id, fresh)
+      else
+        await saveSession(session.token, fresh)
       await showStored()
     }
     catch (error) {
       if (error instanceof ApiError && error.status === 401)
         revoked.value = true
     }
+  }
+
+  /**
+   * A secretary merged this device's member into another (合并到…): the server's `GET /me` says
+   * who the token is now, and the device takes that member, with the rows it kept.
+   */
+  async function followMerge(): Promise<void> {
+    const session = await loadSession()
+    if (!session)
+      return
+    const { member: fresh } = await api.me()
+    if (fresh.id === session.member.id)
+      return
+    await adoptMergedMember(session.member.id, fresh)
+    await showStored()
   }
 
   /** Reads the session kept on this device (no network needed), then refreshes it in the background. */
@@ -167,5 +186,5 @@ export const useSessionStore = defineStore('session', () => {
     return result
   }
 
-  return { member, idSeed, isSecretary, restored, revoked, restore, refresh, join, claim, setup, signOut, restoreFromBackup }
+  return { member, idSeed, isSecretary, restored, revoked, restore, refresh, followMerge, join, claim, setup, signOut, restoreFromBackup }
 })

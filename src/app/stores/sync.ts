@@ -7,7 +7,7 @@ import { useLiveQuery } from '@/app/composables/useLiveQuery'
 import { getMeta, setMeta } from '@/app/db/meta'
 import { countOutbox, countRejected } from '@/app/db/studyCheckins'
 import { isRetryableSyncError, nextRetryDelay } from '@/app/sync/backoff'
-import { runSyncPass, SessionChangedError } from '@/app/sync/engine'
+import { MemberMergedError, runSyncPass, SessionChangedError } from '@/app/sync/engine'
 import { downloadMaterialBodies } from '@/app/sync/materialBodies'
 import { createSyncRunner } from '@/app/sync/runner'
 import { useMaterialDownloadsStore } from './materialDownloads'
@@ -115,9 +115,20 @@ export const useSyncStore = defineStore('sync', () => {
         lastSummary.value = outcome
       lastSyncedAt.value = (await getMeta<number>('lastSyncedAt')) ?? null
     }
-    catch (error) {
+    catch (caught) {
+      let error = caught
       if (error instanceof SessionChangedError || error === lastFailure)
         return
+      // Merged into another member: the device becomes them, and the member id's watch syncs again.
+      if (error instanceof MemberMergedError) {
+        try {
+          await session.followMerge()
+          return
+        }
+        catch (cause) {
+          error = cause
+        }
+      }
       lastFailure = error
       failedAt = Date.now()
       lastError.value = error instanceof Error ? error.message : String(error)

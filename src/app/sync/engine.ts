@@ -45,6 +45,23 @@ export class SessionChangedError extends Error {
   }
 }
 
+/**
+ * Thrown when the server answers for another member than the pass's: a secretary merged this
+ * device's member into `memberId` (合并到…). Nothing of the answer is stored; the session takes
+ * the member first (`adoptMergedMember`), then a pass as them pushes and pulls again.
+ */
+export class MemberMergedError extends Error {
+  constructor(readonly memberId: string) {
+    super('This device\'s member was merged into another member')
+    this.name = 'MemberMergedError'
+  }
+}
+
+function assertSameMember(ctx: { memberId: string }, response: SyncResponse): void {
+  if (response.memberId && response.memberId !== ctx.memberId)
+    throw new MemberMergedError(response.memberId)
+}
+
 type AnyBase = RecordBase<MemberTable>
 
 /** One record as it was pushed, with the outbox version and the row it was read at. */
@@ -551,6 +568,7 @@ async function pushBatch(ctx: PassContext, sent: SentChange[], onSent?: () => vo
   const answer = ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change), omitApplied: true })
   onSent?.()
   const response = await answer
+  assertSameMember(ctx, response)
   ctx.summary.requests++
   ctx.summary.pushed += sent.length
   const resetCursor = await applyResponse(ctx, response, sent)
@@ -560,6 +578,7 @@ async function pushBatch(ctx: PassContext, sent: SentChange[], onSent?: () => vo
 /** Pulls one page from the stored cursor and stores it with its cursor; returns `hasMore`. */
 async function pullPage(ctx: PassContext): Promise<boolean> {
   const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: [] })
+  assertSameMember(ctx, response)
   ctx.summary.requests++
   await applyResponse(ctx, response, [])
   return response.hasMore
