@@ -8,12 +8,12 @@ import { useBranchServer } from './support/site'
 const CHECKINS = 120
 const NOTES = 70
 
-// Long lists draw a page at a time: records written on another device arrive by sync, the list
-// shows the first page with 已显示 N / M 条, and 加载更多 adds the next; a search still finds all.
+// Long lists: records written on another device arrive by sync; 学习 shows the first page with
+// 已显示 N / M 条 and 加载更多 adds the next; 笔记 scrolls virtually; a search still finds all.
 describe('long lists', () => {
   const site = useBranchServer('长列表党支部')
 
-  it('shows a page of check-ins and notes, 加载更多 adds the next, and search looks at every note', async () => {
+  it('shows a page of check-ins (加载更多 adds the next), scrolls every note virtually, and search looks at every note', async () => {
     const { context, page } = await site.phone('page')
     const member = await joinInApp(page, site.server.baseUrl, site.branch.memberInviteCode, '何长列表')
     const today = todayIn('Asia/Shanghai')
@@ -41,11 +41,21 @@ describe('long lists', () => {
     await page.getByText(`已显示 100 / ${CHECKINS} 条`).first().waitFor()
     expect(await page.getByText(/^另一台手机上的学习 \d+$/).count()).toBe(100)
 
+    // 笔记 scrolls virtually: the newest note shows at once, only the rows near the screen are in the
+    // page (each says where it is among all), and scrolling to the end reaches the oldest.
     await tab(page, '笔记').click()
-    await page.getByText(`已显示 50 / ${NOTES} 条`).first().waitFor()
-    expect(await page.getByText(/^另一台手机上的笔记 \d+$/).count()).toBe(50)
-    // The oldest note (edited first) is beyond the first page; the search still finds it.
+    await page.getByText(`另一台手机上的笔记 ${NOTES}`, { exact: true }).waitFor()
+    const noteRows = page.getByRole('listitem').filter({ hasText: /另一台手机上的笔记 \d+/ })
+    expect(await noteRows.count()).toBeLessThan(NOTES / 2)
+    expect(await noteRows.first().getAttribute('aria-setsize')).toBe(String(NOTES))
     expect(await page.getByText('另一台手机上的笔记 1', { exact: true }).count()).toBe(0)
+    await expect.poll(async () => {
+      await page.mouse.wheel(0, 3000)
+      return page.getByText('另一台手机上的笔记 1', { exact: true }).count()
+    }).toBe(1)
+    expect(await noteRows.count()).toBeLessThan(NOTES / 2)
+    await page.evaluate(() => window.scrollTo(0, 0))
+    // The search still finds every note.
     await page.getByLabel('搜索笔记', { exact: true }).fill('初心如磐')
     await page.getByText('另一台手机上的笔记 1', { exact: true }).first().waitFor()
     await expect.poll(() => page.getByText(/^另一台手机上的笔记 \d+$/).count()).toBe(1)
