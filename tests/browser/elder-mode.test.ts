@@ -34,7 +34,8 @@ async function pressAll(page: Page, button: 'A+' | 'A-', expected: (px: number) 
 
 // 长辈模式 after the national guideline for elder-friendly apps: offered once at first start, applied
 // to the whole app, measured in the browser (text sizes, line height, touch targets, the reader's
-// largest size), and axe-clean in both modes on 学习, 资料, the reader and 我的.
+// largest size), and axe-clean in both modes on 学习, 资料, the reader and 我的; normal mode keeps
+// every control at least 44×44 there too.
 describe('长辈模式 (elder mode)', () => {
   const site = useBranchServer('长辈党支部')
   const { audit, names: auditedPages, report: a11yReport } = a11yAudits()
@@ -90,20 +91,24 @@ describe('长辈模式 (elder mode)', () => {
     await addCheckin(page, { topic: '长辈模式下的学习记录', minutes: 40 })
     await checkinRow(page, '长辈模式下的学习记录').waitFor()
     await audit(page, '学习 (normal)')
+    measures.set('学习 (normal) targets', targetOffenders(await visibleTargets(page, 'page'), 44))
     // The same measures find small text in normal mode: they would catch 长辈模式 not applying.
     expect(textOffenders(await visibleTexts(page), 18, 1.3)).not.toEqual([])
     await openMaterialsTab(page, TITLE)
     await audit(page, '资料 (normal)')
+    measures.set('资料 (normal) targets', targetOffenders(await visibleTargets(page, 'page'), 44))
     const normalEntryHeight = (await targetSize(materialEntry(page, TITLE))).height
     await openReader(page, TITLE)
     await readerBlock(page, MATERIAL.paragraphs[0]!).waitFor()
     await audit(page, 'reader (normal)')
+    measures.set('reader (normal) targets', targetOffenders(await visibleTargets(page, 'page'), 44))
     expect(await pressAll(page, 'A+', px => px === 36)).toBe(36)
     expect(await pressAll(page, 'A-', px => px === 14)).toBe(14)
     await tab(page, '我的').click()
     const elderSwitch = page.getByRole('switch', { name: '长辈模式' }).or(page.getByRole('checkbox', { name: '长辈模式' })).first()
     await elderSwitch.waitFor()
     await audit(page, '我的 (normal)')
+    measures.set('我的 (normal) targets', targetOffenders(await visibleTargets(page, 'page'), 44))
 
     await elderSwitch.click()
     await expect.poll(() => isElder(page)).toBe(true)
