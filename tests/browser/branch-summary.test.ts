@@ -23,12 +23,26 @@ describe('the monthly summary', () => {
     const month = previousMonth(todayIn('Asia/Shanghai'))
     const [year, monthNumber] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))]
     // Two weeks of 支部集中学习 (the 5th and the 12th are always in different ISO weeks): 张三 both, 李四 the first.
-    const zhang = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '张三')
-    const li = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '李四')
-    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
-    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-12`, form: 'branch_study', topic: '集中学习二', minutes: 90 })
-    await pushCheckin(site.server.baseUrl, li.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90 })
-    await pushCheckin(site.server.baseUrl, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60 })
+    // Since issue #13 a session is held when the branch holds it: 组织委员 (a secretary's phone) enters the
+    // meetings, the check-ins sign in to them, and all three were members since the month's first day.
+    const base = site.server.baseUrl
+    const office = await joinByApi(base, site.branch.secretaryInviteCode, '组织委员')
+    const zhang = await joinByApi(base, site.branch.memberInviteCode, '张三')
+    const li = await joinByApi(base, site.branch.memberInviteCode, '李四')
+    for (const m of [office, zhang, li]) {
+      const res = await fetch(`${base}/api/v1/branch/members/${m.member.id}/membership`, { method: 'PATCH', headers: { 'authorization': `Bearer ${office.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ joinedOn: `${month}-01` }) })
+      expect(res.status).toBe(200)
+    }
+    const at = { first: recordId(), second: recordId(), exchange: recordId() }
+    await pushChanges(base, office.token, [
+      { table: 'sessions', id: at.first, updatedAt: Date.now(), data: { form: 'branch_study', topic: '集中学习一', date: `${month}-05`, code: '305171' } },
+      { table: 'sessions', id: at.second, updatedAt: Date.now(), data: { form: 'branch_study', topic: '集中学习二', date: `${month}-12`, code: '305172' } },
+      { table: 'sessions', id: at.exchange, updatedAt: Date.now(), data: { form: 'exchange', topic: '读书成果交流会', date: `${month}-15`, code: '305173' } },
+    ])
+    await pushCheckin(base, zhang.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90, sessionId: at.first })
+    await pushCheckin(base, zhang.token, { date: `${month}-12`, form: 'branch_study', topic: '集中学习二', minutes: 90, sessionId: at.second })
+    await pushCheckin(base, li.token, { date: `${month}-05`, form: 'branch_study', topic: '集中学习一', minutes: 90, sessionId: at.first })
+    await pushCheckin(base, zhang.token, { date: `${month}-15`, form: 'exchange', topic: '读书成果交流会', minutes: 60, sessionId: at.exchange })
     await pushChanges(site.server.baseUrl, li.token, [{ table: 'serviceLogs', id: recordId(), updatedAt: Date.now(), data: { date: `${month}-20`, community: '和平社区', activity: 'visit', hours: 2, description: '走访独居老人' } }])
 
     const { context, page, errors } = await site.phone('secretary')
