@@ -12,11 +12,17 @@ function loadedScripts(page: Page): Promise<string[]> {
   return page.evaluate(() => performance.getEntriesByType('resource').map(entry => entry.name).filter(name => new URL(name).pathname.endsWith('.js')))
 }
 
-/** Whether any of these scripts carries ECharts (its `__ec_` instance keys are in every build of it). */
+/**
+ * Whether any of these scripts is or carries ECharts: its chunk by name, or its code (its `__ec_`
+ * instance keys are in every build of it). The word "echarts" alone proves nothing: the entry's
+ * preload map names the chunk's file for the completion page, which a member never opens.
+ */
 async function anyHasECharts(urls: string[]): Promise<boolean> {
   for (const url of urls) {
+    if (/\/echarts-[\w-]+\.js$/.test(new URL(url).pathname))
+      return true
     const code = await fetch(url).then(r => r.text())
-    if (code.includes('__ec_') || code.includes('echarts'))
+    if (code.includes('__ec_'))
       return true
   }
   return false
