@@ -228,6 +228,10 @@ describeEachBackend('sessions (组织生活)', (backend) => {
     expect(edit.results[0]!.status).toBe('applied')
     expect(edit.changes.find(x => x.id === c.wrongCode)).toMatchObject({ data: { topic: '改了主题', sessionId: s.s1 } })
 
+    // The secretary corrects R's 代签 from a form that does not carry the session: the link stays.
+    await callOk(app(), S.token, 'POST', `/api/v1/branch/members/${R.id}/records`, { ...studyChange(c.proxyR, 2, { date: '2026-10-14', form: 'branch_study', topic: '签到（更正）' }), table: 'studyCheckins' }, 201)
+    expect(await ctx.storage.db.selectFrom('study_checkins').select(['topic', 'session_id']).where('id', '=', c.proxyR).executeTakeFirstOrThrow()).toEqual({ topic: '签到（更正）', session_id: s.s1 })
+
     // 合并为一次活动: A's and B's sign-ins to the cancelled Oct 28 session become a session of their own.
     const m1 = uuid()
     const merged = await callOk<MergeCheckinsResponse>(app(), S.token, 'POST', '/api/v1/branch/sessions/merge', { id: m1, form: 'branch_study', date: '2026-10-28', checkinIds: [c.cancelledA, c.cancelledB] })

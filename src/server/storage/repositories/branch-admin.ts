@@ -179,6 +179,9 @@ export class BranchAdminRepository {
         ? { date: entry.data.date, week: weekKey(entry.data.date), form: entry.data.form, topic: entry.data.topic, minutes: entry.data.minutes, material_id: entry.data.materialId ?? null, note: entry.data.note ?? null, session_id: entry.data.sessionId ?? null, session_code: entry.data.sessionCode ?? null }
         : { date: entry.data.date, week: weekKey(entry.data.date), community: entry.data.community, activity: entry.data.activity, hours: entry.data.hours, people_served: entry.data.peopleServed ?? null, description: entry.data.description ?? null }
       const stored = await (trx as Kysely<any>).selectFrom(table).select(['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'rev', 'deleted', ...Object.keys(content)]).where('id', '=', entry.id).executeTakeFirst()
+      // A stored session link stays unless the entry names another session, as for a sync push.
+      if ('session_id' in content && content.session_id === null && typeof stored?.session_id === 'string' && Number(stored.deleted) === 0)
+        content.session_id = stored.session_id
       // Only the same entry again is a replay; another one of the same instant is stale.
       const identical = stored !== undefined && Number(stored.deleted) === 0 && sameColumns(stored, content)
       const verdict = judge(stored ? { memberId: stored.member_id, updatedAt: Number(stored.updated_at), clientId: stored.client_id } : undefined, memberId, entry.updatedAt, clientId, identical)
