@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { monthOf, shiftMonth, startOfDayIn } from '../domain/summary'
 import { addDays, currentWeek, DEFAULT_TIME_ZONE, shiftWeek, todayIn, weekRange } from '../domain/week'
 import { MembershipHistory } from './storage/repositories/history'
+import { MemberMerge } from './storage/repositories/merge'
 
 /**
  * A realistic branch generated into a storage: members (some retired, with Party join dates),
@@ -54,6 +55,8 @@ export interface FilledBranch {
   secretaryId: string
   /** The member without a phone (issue #12): no device, records entered by the secretary (代录), and a live 认领码 to try 用认领码登录 with. */
   noPhoneMember: { id: string, name: string, claimCode: string } | null
+  /** A member who joined again from a new phone this month and whose duplicate the secretary merged back (合并到…, issue #12). */
+  mergedDuplicate: { id: string, name: string, duplicateId: string, records: number } | null
   counts: { members: number, retired: number, studyCheckins: number, serviceLogs: number, readingNotes: number, problems: number, materials: number, sessions: number }
 }
 
@@ -292,10 +295,24 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
   }
   const newlyRetired = inWork.length > 3 ? inWork[2] : undefined
 
+  // 合并到… (issue #12): a member in work changed phones on the 1st of last month and joined again
+  // under the same name; that duplicate logged the records since until the secretary merged it
+  // back below, so the member has all of them, two devices, and the duplicate is in no list.
+  const twinFrom = `${shiftMonth(monthOf(today), -1)}-01`
+  const twin = inWork.length > 4 && twinFrom > addDays(start, 7) ? inWork[3]! : undefined
+  let duplicate: { id: string, changes: AcceptedChange[] } | undefined
+  if (twin) {
+    const made = await storage.members.create(branch.branchId, twin.name, 'member')
+    await storage.db.updateTable('members').set({ created_at: instant(twinFrom, 9), joined_on: twinFrom }).where('id', '=', made.id).execute()
+    const later = (c: AcceptedChange) => c.table === 'readingNotes' ? c.updatedAt >= instant(twinFrom, 0) : ((c.data as { date?: unknown } | undefined)?.date ?? '') >= twinFrom
+    duplicate = { id: made.id, changes: twin.changes.filter(later) }
+    twin.changes = twin.changes.filter(c => !later(c))
+  }
+
   const counts = { members: people.length, retired: retirees.length, studyCheckins: 0, serviceLogs: 0, readingNotes: 0, problems: problemStatus.length, materials: materialChanges.length, sessions: sessionChanges.length }
   for (let i = 0; i < sessionChanges.length; i += 500)
     await storage.sync.push({ memberId: secretary.id, branchId: branch.branchId, role: 'secretary' }, 'demo', sessionChanges.slice(i, i + 500))
-  for (const person of people) {
+  for (const person of duplicate ? [...people, { ...duplicate, role: 'member' as const }] : people) {
     for (const change of person.changes) {
       if (change.table === 'studyCheckins' || change.table === 'serviceLogs' || change.table === 'readingNotes')
         counts[change.table]++
@@ -323,6 +340,10 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
     await storage.memberTokens.issue(person.id, storage.db, pick(DEMO_DEVICE_NAMES))
     const lastSeen = Math.max(instant(start, 9), ...person.changes.map(c => c.updatedAt))
     await storage.db.updateTable('member_tokens').set({ created_at: instant(start, 9) - 86_400_000, last_seen_at: Math.min(now, lastSeen) }).where('member_id', '=', person.id).execute()
+  }
+  if (duplicate) {
+    await storage.memberTokens.issue(duplicate.id, storage.db, pick(DEMO_DEVICE_NAMES))
+    await storage.db.updateTable('member_tokens').set({ created_at: instant(twinFrom, 9), last_seen_at: Math.min(now, Math.max(instant(twinFrom, 9), ...duplicate.changes.map(c => c.updatedAt))) }).where('member_id', '=', duplicate.id).execute()
   }
   // 代录: the oldest retiree has no phone; the secretary enters their visits to the community.
   const elder = retirees[0]
@@ -354,5 +375,11 @@ export async function fillBranch(storage: Storage, shape: BranchShape, now: numb
     await history.addStatus(branch.branchId, newlyRetired.id, secretary.id, true, `${monthOf(today)}-01`, today, now)
     counts.retired++
   }
-  return { branch, secretaryId: secretary.id, noPhoneMember, counts }
+  let mergedDuplicate: FilledBranch['mergedDuplicate'] = null
+  if (twin && duplicate) {
+    const merged = await new MemberMerge(storage.db, storage).merge(branch.branchId, duplicate.id, twin.id, secretary.id, now)
+    if (typeof merged !== 'string')
+      mergedDuplicate = { id: twin.id, name: twin.name, duplicateId: duplicate.id, records: duplicate.changes.length }
+  }
+  return { branch, secretaryId: secretary.id, noPhoneMember, mergedDuplicate, counts }
 }

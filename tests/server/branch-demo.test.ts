@@ -41,6 +41,18 @@ describeEachBackend('demo branch', (backend) => {
     const members = await callOk<BranchMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/members')
     // One demo member left last month (转出): gone from the list, among the former members; another retired this month.
     expect(members.members).toHaveLength(DEMO_SHAPE.members)
+    // 合并到…: the member who joined again from a new phone last month is listed once, with both
+    // phones and the duplicate's records; the duplicate is merged into them and owns nothing.
+    const twinName = /(\S+) joined again from a new phone/.exec(first.stdout)?.[1]
+    expect(twinName, first.stdout).toBeDefined()
+    const twin = members.members.filter(m => m.name === twinName)
+    expect(twin).toEqual([expect.objectContaining({ activeDevices: 2 })])
+    const merged = await ctx.storage.db.selectFrom('members').select(['id', 'status', 'merged_into']).where('name', '=', twinName!).where('id', '!=', twin[0]!.id).execute()
+    expect(merged).toEqual([expect.objectContaining({ status: 'merged', merged_into: twin[0]!.id })])
+    expect(await ctx.storage.db.selectFrom('study_checkins').select('id').where('member_id', '=', merged[0]!.id).execute()).toEqual([])
+    const since = `${shiftMonth(monthOf(todayIn()), -1)}-01`
+    const twinRecords = await callOk<{ records: unknown[] }>(app(), secretary.token, 'GET', `/api/v1/branch/members/${twin[0]!.id}/records?table=studyCheckins&from=${since}`)
+    expect(twinRecords.records.length).toBeGreaterThan(0)
     const former = await callOk<FormerMembersResponse>(app(), secretary.token, 'GET', '/api/v1/branch/former-members')
     expect(former.members).toHaveLength(1)
     expect(former.members[0]).toMatchObject({ leftOn: `${shiftMonth(monthOf(todayIn()), -1)}-15`, leftReason: 'transfer' })

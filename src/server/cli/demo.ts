@@ -25,6 +25,8 @@ async function main(): Promise<number> {
     console.log(`  member invite code (党员邀请码):    ${filled.branch.memberInviteCode}`)
     if (filled.noPhoneMember)
       console.log(`  ${filled.noPhoneMember.name} has no phone (records entered by the secretary); 认领码 ${filled.noPhoneMember.claimCode}, valid 7 days: on a phone open /join, 用认领码登录`)
+    if (filled.mergedDuplicate)
+      console.log(`  ${filled.mergedDuplicate.name} joined again from a new phone on the 1st of last month; the secretary merged the duplicate back (合并到…): ${filled.mergedDuplicate.records} records moved, one ${filled.mergedDuplicate.name} in 成员管理 with two devices`)
     console.log(`next: start the server on the same data (${config.databaseUrl ? 'DATABASE_URL=… ' : `DATA_DIR=${config.dataDir} `}npm start), open http://localhost:${config.port}/join, and join with the secretary invite code to see the 支部 tab.`)
     return 0
   }
