@@ -88,7 +88,8 @@ export const sessionData = v.pipe(
   }),
   // partialCheck: judged whenever `date` and `endDate` are valid, so the message shows beside others.
   v.forward(
-    v.partialCheck([['date'], ['endDate']], s => s.endDate === undefined || s.endDate === null || (s.endDate >= s.date && s.endDate <= addDays(s.date, SESSION_MAX_EXTRA_DAYS)), msg('endDate')),
+    // (Both are checked again: valibot may run it with a bad `date` still in the input.)
+    v.partialCheck([['date'], ['endDate']], s => s.endDate === undefined || s.endDate === null || (isIsoDate(s.date) && isIsoDate(s.endDate) && s.endDate >= s.date && s.endDate <= addDays(s.date, SESSION_MAX_EXTRA_DAYS)), msg('endDate')),
     ['endDate'],
   ),
 )

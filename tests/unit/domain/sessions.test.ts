@@ -88,3 +88,12 @@ describe('the sessions schema', () => {
     expect(bad.ok === false && bad.issues.map(i => [i.path, i.message])).toEqual([['data.sessionId', '活动 ID 必须是小写 UUID'], ['data.sessionCode', '签到码为 6 位数字']])
   })
 })
+
+describe('hostile session data', () => {
+  it('never throws on a bad date beside an end date, and names the field', () => {
+    for (const date of [' 7d0c5a36-4a8f-4b59-9b8a-2f0d8c1e9a11', '2026-02-30', 42, null]) {
+      const checked = validateRecordData('sessions', { form: 'seminar', topic: '研讨', date, endDate: '2026-10-21', code: '012345' })
+      expect(checked.ok === false && checked.issues.map(i => i.path)).toContain('data.date')
+    }
+  })
+})
