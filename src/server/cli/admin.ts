@@ -1,4 +1,7 @@
+import { ORGANISATION_KIND_NAMES, ORGANISATION_KINDS, organisationKindOf } from '../../domain/organisation'
+import { UUID_RE } from '../../domain/records'
 import { openStorage } from '../storage'
+import { OrganisationRepository } from '../storage/repositories/organisations'
 import { loadConfigOrExit, runCommand } from './command'
 
 /**
@@ -6,31 +9,76 @@ import { loadConfigOrExit, runCommand } from './command'
  * (DATA_DIR / DATABASE_URL). Output meant for scripts is one JSON line on stdout.
  */
 
+const KINDS = ORGANISATION_KINDS.map(kind => `${ORGANISATION_KIND_NAMES[kind]} (${kind})`).join(', ')
+
 const USAGE = `usage: npm run admin -- create-branch "<branch name>"
+       npm run admin -- create-organisation "<name>" <kind>
+       npm run admin -- attach-branch <organisationId> <branchId>
 
 commands:
-  create-branch NAME   create a branch; prints {"branchId","name","memberInviteCode","secretaryInviteCode"}
+  create-branch NAME              create a branch; prints {"branchId","name","memberInviteCode","secretaryInviteCode"}
+  create-organisation NAME KIND   create an organisation above branches, KIND one of ${KINDS};
+                                  prints {"organisationId","name","kind"}
+  attach-branch ORG BRANCH        attach the branch to the organisation; prints {"organisationId","branches":[{"id","name"}]}
 
 environment: DATA_DIR (SQLite, default ./data) or DATABASE_URL (postgres://…)`
 
-async function main(argv: string[]): Promise<number> {
+type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string }
+
+// The command line read and checked before any storage is opened; a string is what is wrong with it.
+function parse(argv: string[]): Command | string | null {
   const [command, ...args] = argv
-  if (command !== 'create-branch' || args.length !== 1) {
-    console.error(USAGE)
-    return 2
+  const nameOf = (raw: string, what: string) => {
+    const name = raw.trim()
+    return name.length < 1 || [...name].length > 100 ? `the ${what} name must be 1–100 characters` : name
   }
-  const name = args[0]!.trim()
-  if (name.length < 1 || [...name].length > 100) {
-    console.error('the branch name must be 1–100 characters')
+  if (command === 'create-branch' && args.length === 1) {
+    const name = nameOf(args[0]!, 'branch')
+    return name.startsWith('the ') ? name : { command, name }
+  }
+  if (command === 'create-organisation' && args.length === 2) {
+    const name = nameOf(args[0]!, 'organisation')
+    if (name.startsWith('the '))
+      return name
+    const kind = organisationKindOf(args[1]!)
+    return kind ? { command, name, kind } : `the kind must be one of ${KINDS}`
+  }
+  if (command === 'attach-branch' && args.length === 2) {
+    const [organisationId, branchId] = args as [string, string]
+    return UUID_RE.test(organisationId) && UUID_RE.test(branchId) ? { command, organisationId, branchId } : 'the organisation and branch ids are the UUIDs create-organisation and create-branch printed'
+  }
+  return null
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parse(argv)
+  if (typeof parsed !== 'object' || parsed === null) {
+    if (parsed)
+      console.error(parsed)
     console.error(USAGE)
     return 2
   }
   const config = loadConfigOrExit()
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   try {
-    const branch = await storage.createBranch(name)
-    process.stdout.write(`${JSON.stringify(branch)}\n`)
-    return 0
+    const organisations = new OrganisationRepository(storage.db)
+    switch (parsed.command) {
+      case 'create-branch':
+        process.stdout.write(`${JSON.stringify(await storage.createBranch(parsed.name))}\n`)
+        return 0
+      case 'create-organisation':
+        process.stdout.write(`${JSON.stringify(await organisations.create(parsed.name, parsed.kind))}\n`)
+        return 0
+      case 'attach-branch': {
+        const outcome = await organisations.attach(parsed.organisationId, parsed.branchId)
+        if (outcome !== 'attached') {
+          console.error(outcome === 'noOrganisation' ? `no organisation ${parsed.organisationId}` : `no branch ${parsed.branchId}`)
+          return 1
+        }
+        process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, branches: await organisations.branches(parsed.organisationId) })}\n`)
+        return 0
+      }
+    }
   }
   finally {
     await storage.close()

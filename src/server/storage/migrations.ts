@@ -5,6 +5,7 @@ import { memberDevicesMigration } from './devices-migration'
 import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
+import { organisationsMigration } from './organisations-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
 import { reportDraftsMigration } from './report-drafts-migration'
 import { sessionsMigration } from './sessions-migration'
@@ -158,6 +159,7 @@ export const migrations: Record<string, Migration> = {
   '0012_member_merge': memberMergeMigration,
   '0013_sessions': sessionsMigration,
   '0014_report_drafts': reportDraftsMigration,
+  '0015_organisations': organisationsMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

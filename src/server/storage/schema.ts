@@ -12,6 +12,16 @@ export interface BranchesTable {
   member_invite_code: string
   secretary_invite_code: string
   created_at: number
+  /** The organisation (党委, 党组, …) the branch belongs to (migration 0015), or null. */
+  organisation_id?: string | null
+}
+
+/** A 党委, 党组, 机关党委 or 党总支 above branches (migration 0015); `kind` one of ORGANISATION_KINDS. */
+export interface OrganisationsTable {
+  id: string
+  name: string
+  kind: 'party_committee' | 'leading_group' | 'organ_committee' | 'general_branch'
+  created_at: number
 }
 
 export interface MembersTable {
@@ -219,6 +229,7 @@ export interface ReportDraftsTable {
 
 export interface Database {
   branches: BranchesTable
+  organisations: OrganisationsTable
   members: MembersTable
   member_tokens: MemberTokensTable
   sign_in_codes: SignInCodesTable
