@@ -13,8 +13,14 @@ const BEARER_RE = /^Bearer ([\w-]+)$/i
 export async function requireMember(request: FastifyRequest): Promise<void> {
   const storage = request.server.storage
   const match = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')
-  const memberId = match ? await storage.memberTokens.memberIdFor(match[1]!) : undefined
-  const member = memberId ? await storage.members.info(memberId) : undefined
+  let memberId = match ? await storage.memberTokens.memberIdFor(match[1]!) : undefined
+  let member = memberId ? await storage.members.info(memberId) : undefined
+  // A merge (合并到…) that commits between the two reads moves the token to the member it merged
+  // into: read the token again, once, rather than turn away a phone that is still signed in.
+  if (!member && memberId) {
+    memberId = await storage.memberTokens.memberIdFor(match![1]!)
+    member = memberId ? await storage.members.info(memberId) : undefined
+  }
   if (!member) {
     request.server.failureLimits.auth.fail(request.ip)
     throw new ApiError('unauthorized', 'unauthorized')
