@@ -17,6 +17,7 @@ import healthRoutes from './routes/health'
 import joinRoutes from './routes/join'
 import materialRoutes from './routes/materials'
 import meRoutes from './routes/me'
+import organisationRoutes from './routes/organisation'
 import setupRoutes from './routes/setup'
 import syncRoutes from './routes/sync'
 import { refuseUnstorableQuery } from './validation'
@@ -155,6 +156,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(materialRoutes)
     await api.register(branchRoutes)
     await api.register(deviceRoutes)
+    await api.register(organisationRoutes)
   }, { prefix: API_PREFIX })
 
   const staticRoot = opts.staticDir ? resolve(opts.staticDir) : null

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { OrganisationSecretary } from './storage/repositories/organisations'
 import { ApiError } from './errors'
 
 const BEARER_RE = /^Bearer ([\w-]+)$/i
@@ -33,4 +34,33 @@ export function memberOf(request: FastifyRequest) {
   if (!request.member)
     throw new ApiError('unauthorized', 'unauthorized')
   return request.member
+}
+
+const organisationSecretaries = new WeakMap<FastifyRequest, OrganisationSecretary>()
+
+/**
+ * onRequest hook of the organisation routes (issue #14): the token of an organisation secretary
+ * (组织管理员). A member's token, branch secretary's included, is 403 here; a missing or unknown
+ * token is 401 and counts against the address like requireMember's.
+ */
+export async function requireOrganisationSecretary(request: FastifyRequest): Promise<void> {
+  const storage = request.server.storage
+  const token = BEARER_RE.exec(request.headers.authorization?.trim() ?? '')?.[1]
+  const secretary = token ? await storage.organisationSecretaries.byToken(token) : undefined
+  if (secretary) {
+    organisationSecretaries.set(request, secretary)
+    return
+  }
+  if (token && await storage.memberTokens.memberIdFor(token))
+    throw new ApiError('forbidden', 'forbiddenOrganisation')
+  request.server.failureLimits.auth.fail(request.ip)
+  throw new ApiError('unauthorized', 'unauthorized')
+}
+
+/** The organisation secretary `requireOrganisationSecretary` resolved. */
+export function organisationSecretaryOf(request: FastifyRequest): OrganisationSecretary {
+  const secretary = organisationSecretaries.get(request)
+  if (!secretary)
+    throw new ApiError('unauthorized', 'unauthorized')
+  return secretary
 }

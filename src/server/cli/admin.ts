@@ -1,7 +1,6 @@
 import { ORGANISATION_KIND_NAMES, ORGANISATION_KINDS, organisationKindOf } from '../../domain/organisation'
 import { UUID_RE } from '../../domain/records'
 import { openStorage } from '../storage'
-import { OrganisationRepository } from '../storage/repositories/organisations'
 import { loadConfigOrExit, runCommand } from './command'
 
 /**
@@ -14,16 +13,20 @@ const KINDS = ORGANISATION_KINDS.map(kind => `${ORGANISATION_KIND_NAMES[kind]} (
 const USAGE = `usage: npm run admin -- create-branch "<branch name>"
        npm run admin -- create-organisation "<name>" <kind>
        npm run admin -- attach-branch <organisationId> <branchId>
+       npm run admin -- add-organisation-secretary <organisationId> "<name>"
 
 commands:
   create-branch NAME              create a branch; prints {"branchId","name","memberInviteCode","secretaryInviteCode"}
   create-organisation NAME KIND   create an organisation above branches, KIND one of ${KINDS};
                                   prints {"organisationId","name","kind"}
   attach-branch ORG BRANCH        attach the branch to the organisation; prints {"organisationId","branches":[{"id","name"}]}
+  add-organisation-secretary ORG NAME
+                                  add an organisation secretary (组织管理员); prints {"secretaryId","organisationId",
+                                  "name","code","expiresAt"}: the code signs one phone in once (POST /api/v1/organisation/claim)
 
 environment: DATA_DIR (SQLite, default ./data) or DATABASE_URL (postgres://…)`
 
-type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string }
+type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string } | { command: 'add-organisation-secretary', organisationId: string, name: string }
 
 // The command line read and checked before any storage is opened; a string is what is wrong with it.
 function parse(argv: string[]): Command | string | null {
@@ -47,6 +50,12 @@ function parse(argv: string[]): Command | string | null {
     const [organisationId, branchId] = args as [string, string]
     return UUID_RE.test(organisationId) && UUID_RE.test(branchId) ? { command, organisationId, branchId } : 'the organisation and branch ids are the UUIDs create-organisation and create-branch printed'
   }
+  if (command === 'add-organisation-secretary' && args.length === 2) {
+    if (!UUID_RE.test(args[0]!))
+      return 'the organisation id is the UUID create-organisation printed'
+    const name = nameOf(args[1]!, 'secretary')
+    return name.startsWith('the ') ? name : { command, organisationId: args[0]!, name }
+  }
   return null
 }
 
@@ -61,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfigOrExit()
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   try {
-    const organisations = new OrganisationRepository(storage.db)
+    const { organisations } = storage
     switch (parsed.command) {
       case 'create-branch':
         process.stdout.write(`${JSON.stringify(await storage.createBranch(parsed.name))}\n`)
@@ -76,6 +85,15 @@ async function main(argv: string[]): Promise<number> {
           return 1
         }
         process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, branches: await organisations.branches(parsed.organisationId) })}\n`)
+        return 0
+      }
+      case 'add-organisation-secretary': {
+        const added = await storage.organisationSecretaries.add(parsed.organisationId, parsed.name)
+        if (!added) {
+          console.error(`no organisation ${parsed.organisationId}`)
+          return 1
+        }
+        process.stdout.write(`${JSON.stringify(added)}\n`)
         return 0
       }
     }

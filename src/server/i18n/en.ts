@@ -32,6 +32,8 @@ export const en: Record<ServerMessageKey, string> = {
   forbiddenBranchAdmin: 'Only a branch secretary can manage the branch',
   forbiddenMaterialBranch: 'This material belongs to another branch and cannot be changed',
   forbiddenMaterialWrite: 'Only the branch secretary can publish, edit or withdraw study materials',
+  forbiddenOrganisation: 'Only an organisation secretary can see the organisation view; a branch secretary uses the branch pages',
+  organisationBranchNotFound: 'This organisation has no such branch',
   forbiddenRecord: 'This record belongs to another member and cannot be changed',
   forbiddenSecretary: 'Only the branch secretary can see the branch view',
   forbiddenSessionBranch: 'This session belongs to another branch and cannot be changed',

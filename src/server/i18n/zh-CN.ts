@@ -30,6 +30,8 @@ export const zhCN = {
   forbiddenBranchAdmin: '只有支部书记可以管理支部',
   forbiddenMaterialBranch: '这份资料属于其他支部，不能修改',
   forbiddenMaterialWrite: '只有支部书记可以发布、修改或撤回学习资料',
+  forbiddenOrganisation: '只有组织管理员可以查看组织的汇总，支部书记请使用本支部的页面',
+  organisationBranchNotFound: '本组织没有这个支部',
   forbiddenRecord: '这条记录属于其他党员，不能修改',
   forbiddenSecretary: '只有支部书记可以查看支部情况',
   forbiddenSessionBranch: '这次活动属于其他支部，不能修改',

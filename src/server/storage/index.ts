@@ -15,6 +15,7 @@ import { DeviceRepository } from './repositories/devices'
 import { GridQueries } from './repositories/grid'
 import { MemberTokenRepository } from './repositories/member-tokens'
 import { MemberRepository } from './repositories/members'
+import { OrganisationRepository, OrganisationSecretaryRepository } from './repositories/organisations'
 import { createRecordRepositories } from './repositories/records'
 import { ReportDraftRepository } from './repositories/report-drafts'
 import { SessionQueries } from './repositories/sessions'
@@ -47,6 +48,9 @@ export interface Storage {
   /** A member's devices and the one-time codes that add one (issue #12). */
   devices: DeviceRepository
   setupCodes: SetupCodeRepository
+  /** Organisations above the branches and their secretaries (组织管理员, issue #14). */
+  organisations: OrganisationRepository
+  organisationSecretaries: OrganisationSecretaryRepository
   studyCheckins: RecordRepository<'studyCheckins'>
   serviceLogs: RecordRepository<'serviceLogs'>
   readingNotes: RecordRepository<'readingNotes'>
@@ -125,6 +129,8 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     memberTokens: new MemberTokenRepository(db),
     devices: new DeviceRepository(db, members),
     setupCodes: new SetupCodeRepository(db),
+    organisations: new OrganisationRepository(db),
+    organisationSecretaries: new OrganisationSecretaryRepository(db),
     ...records,
     completion: new CompletionQueries(db),
     branchAdmin,

@@ -5,6 +5,7 @@ import { memberDevicesMigration } from './devices-migration'
 import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
+import { organisationSecretariesMigration } from './organisation-secretaries-migration'
 import { organisationsMigration } from './organisations-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
 import { reportDraftsMigration } from './report-drafts-migration'
@@ -160,6 +161,7 @@ export const migrations: Record<string, Migration> = {
   '0013_sessions': sessionsMigration,
   '0014_report_drafts': reportDraftsMigration,
   '0015_organisations': organisationsMigration,
+  '0016_organisation_secretaries': organisationSecretariesMigration,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -24,6 +24,25 @@ export interface OrganisationsTable {
   created_at: number
 }
 
+/** An organisation secretary (组织管理员, migration 0016): no member, no branch; `code_*` its one-time sign-in code. */
+export interface OrganisationSecretariesTable {
+  id: string
+  organisation_id: string
+  name: string
+  created_at: number
+  code_hash: string | null
+  code_expires_at: number | null
+  code_used_at: number | null
+}
+
+/** An organisation secretary's bearer tokens (migration 0016), by sha256 only. */
+export interface OrganisationTokensTable {
+  token_hash: string
+  secretary_id: string
+  created_at: number
+  revoked_at: number | null
+}
+
 export interface MembersTable {
   id: string
   branch_id: string
@@ -230,6 +249,8 @@ export interface ReportDraftsTable {
 export interface Database {
   branches: BranchesTable
   organisations: OrganisationsTable
+  organisation_secretaries: OrganisationSecretariesTable
+  organisation_tokens: OrganisationTokensTable
   members: MembersTable
   member_tokens: MemberTokensTable
   sign_in_codes: SignInCodesTable
