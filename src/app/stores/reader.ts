@@ -53,6 +53,12 @@ export const useReaderStore = defineStore('reader', () => {
   const waiting = ref<string[]>([])
   /** Reading time per material not yet written (seconds): the reader adds it to the stored time it shows. */
   const unsavedSeconds = ref<Record<string, number>>({})
+  /**
+   * Reading time per material as last written (seconds): the reader shows at least this, since its
+   * live row catches up with a write a moment after it. The time moves from unsaved to written in
+   * one step, so the clock never shows a write's seconds twice or not at all.
+   */
+  const writtenSeconds = ref<Record<string, number>>({})
 
   const pending = new Map<string, PendingProgress>()
   const lastWrite = new Map<string, number>()
@@ -83,8 +89,6 @@ export const useReaderStore = defineStore('reader', () => {
     const changes = pending.get(materialId) ?? { seconds: 0 }
     pending.delete(materialId)
     waiting.value = [...pending.keys()]
-    if (materialId in unsavedSeconds.value)
-      unsavedSeconds.value = Object.fromEntries(Object.entries(unsavedSeconds.value).filter(([id]) => id !== materialId))
     const owner = memberId()
     const stored = await getReadingProgress(owner, materialId)
     // The row the phone has, whichever id scheme made it (never a second row after the seed
@@ -99,6 +103,10 @@ export const useReaderStore = defineStore('reader', () => {
     }
     if (extra)
       data = extra(data)
+    writtenSeconds.value = { ...writtenSeconds.value, [materialId]: data.secondsSpent }
+    // Ticks counted while the stored row was read wait in a new entry: they stay unsaved.
+    const newer = pending.get(materialId)?.seconds ?? 0
+    unsavedSeconds.value = { ...unsavedSeconds.value, [materialId]: newer }
     const unchanged = stored && stored.id === id && data.position === stored.position && data.percent === stored.percent
       && data.secondsSpent === stored.secondsSpent && (data.finishedAt ?? null) === (stored.finishedAt ?? null)
     if (unchanged)
@@ -244,5 +252,5 @@ export const useReaderStore = defineStore('reader', () => {
     return outcome
   }
 
-  return { waiting, unsavedSeconds, savePosition, addReadingTime, flush, reachEnd, finish, markStudied }
+  return { waiting, unsavedSeconds, writtenSeconds, savePosition, addReadingTime, flush, reachEnd, finish, markStudied }
 })
