@@ -53,7 +53,7 @@ describe('backup and restore', () => {
     const json = await download(oldPhone, '下载 JSON 备份')
     const backup = JSON.parse(await readFile(json.path, 'utf8')) as BackupFile
     expect(backup).toMatchObject({ format: 'study-log-backup', version: 1, member: { id: member.member.id, name: '冯换机', branchName: '换机党支部' }, session: { token: member.token } })
-    expect(Object.fromEntries(Object.entries(backup.records).map(([table, rows]) => [table, rows.length]))).toEqual({ studyCheckins: 1, serviceLogs: 1, readingNotes: 1, problems: 1, materials: 0, readingProgress: 0 })
+    expect(Object.fromEntries(Object.entries(backup.records).map(([table, rows]) => [table, rows.length]))).toEqual({ studyCheckins: 1, serviceLogs: 1, readingNotes: 1, problems: 1, materials: 0, readingProgress: 0, sessions: 0 })
     const csv = await download(oldPhone, '下载 CSV')
     const csvBytes = await readFile(csv.path)
     // A UTF-8 byte-order mark, so Excel opens the Chinese headers as Chinese.
