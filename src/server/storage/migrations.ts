@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { branchAdminMigration, branchIndexesMigration } from './branch-admin-migration'
 import { branchRevisionsMigration } from './branch-revisions-migration'
 import { memberDevicesMigration } from './devices-migration'
+import { materialCharsMigration } from './material-chars-migration'
 import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
@@ -162,6 +163,7 @@ export const migrations: Record<string, Migration> = {
   '0014_report_drafts': reportDraftsMigration,
   '0015_organisations': organisationsMigration,
   '0016_organisation_secretaries': organisationSecretariesMigration,
+  '0022_material_chars': materialCharsMigration,
 }
 
 export const migrationProvider: MigrationProvider = {
