@@ -1,4 +1,5 @@
 import type { EnteredByFields } from './branch'
+import type { OrganisationKind, OrganisationSignInResponse } from './organisation'
 import type { FieldIssue, MaterialServerFields, MemberTable, ProblemServerFields, RecordDataByTable, ServerFields } from './records'
 
 /**
@@ -60,10 +61,15 @@ export interface JoinResponse { token: string, member: OwnMemberInfo }
 export interface MeResponse { member: OwnMemberInfo }
 
 /** `POST /api/v1/setup`: the one-time first-run link creates the first branch; its opener becomes secretary. */
-export interface SetupRequest { code: string, branchName: string, name: string }
+/** `organisationName` (1–100 characters) with `organisationKind` also creates the organisation above the first branch (issue #14). */
+export interface SetupRequest { code: string, branchName: string, name: string, organisationName?: string, organisationKind?: OrganisationKind }
 export interface SetupResponse extends JoinResponse {
   memberInviteCode: string
   secretaryInviteCode: string
+  /** The organisation made with the branch, when asked for, and its invite code. */
+  organisation?: { id: string, name: string, kind: OrganisationKind, inviteCode: string }
+  /** The one who set up is its first organisation secretary too: their organisation sign-in. */
+  organisationSignIn?: OrganisationSignInResponse
 }
 
 export interface SyncChangeIn<T extends MemberTable = MemberTable> {

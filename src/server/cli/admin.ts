@@ -14,19 +14,24 @@ const USAGE = `usage: npm run admin -- create-branch "<branch name>"
        npm run admin -- create-organisation "<name>" <kind>
        npm run admin -- attach-branch <organisationId> <branchId>
        npm run admin -- add-organisation-secretary <organisationId> "<name>"
+       npm run admin -- organisation-invite-code <organisationId> [--new]
 
 commands:
   create-branch NAME              create a branch; prints {"branchId","name","memberInviteCode","secretaryInviteCode"}
   create-organisation NAME KIND   create an organisation above branches, KIND one of ${KINDS};
-                                  prints {"organisationId","name","kind"}
+                                  prints {"organisationId","name","kind","inviteCode"}: the invite code, with a
+                                  name, makes an organisation secretary (组织管理员, POST /api/v1/organisation/join)
   attach-branch ORG BRANCH        attach the branch to the organisation; prints {"organisationId","branches":[{"id","name"}]}
   add-organisation-secretary ORG NAME
                                   add an organisation secretary (组织管理员); prints {"secretaryId","organisationId",
                                   "name","code","expiresAt"}: the code signs one phone in once (POST /api/v1/organisation/claim)
+  organisation-invite-code ORG [--new]
+                                  print the organisation's invite code, or with --new a new one (the old one stops
+                                  working); prints {"organisationId","inviteCode"}
 
 environment: DATA_DIR (SQLite, default ./data) or DATABASE_URL (postgres://…)`
 
-type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string } | { command: 'add-organisation-secretary', organisationId: string, name: string }
+type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string } | { command: 'add-organisation-secretary', organisationId: string, name: string } | { command: 'organisation-invite-code', organisationId: string, rotate: boolean }
 
 // The command line read and checked before any storage is opened; a string is what is wrong with it.
 function parse(argv: string[]): Command | string | null {
@@ -56,6 +61,8 @@ function parse(argv: string[]): Command | string | null {
     const name = nameOf(args[1]!, 'secretary')
     return name.startsWith('the ') ? name : { command, organisationId: args[0]!, name }
   }
+  if (command === 'organisation-invite-code' && (args.length === 1 || (args.length === 2 && args[1] === '--new')))
+    return UUID_RE.test(args[0]!) ? { command, organisationId: args[0]!, rotate: args.length === 2 } : 'the organisation id is the UUID create-organisation printed'
   return null
 }
 
@@ -94,6 +101,15 @@ async function main(argv: string[]): Promise<number> {
           return 1
         }
         process.stdout.write(`${JSON.stringify(added)}\n`)
+        return 0
+      }
+      case 'organisation-invite-code': {
+        const inviteCode = parsed.rotate ? await organisations.rotateInviteCode(parsed.organisationId) : await organisations.inviteCode(parsed.organisationId)
+        if (!inviteCode) {
+          console.error(`no organisation ${parsed.organisationId}`)
+          return 1
+        }
+        process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, inviteCode })}\n`)
         return 0
       }
     }

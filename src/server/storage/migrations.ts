@@ -6,6 +6,7 @@ import { materialCharsMigration } from './material-chars-migration'
 import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
+import { organisationInviteMigration } from './organisation-invite-migration'
 import { organisationSecretariesMigration } from './organisation-secretaries-migration'
 import { organisationsMigration } from './organisations-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
@@ -163,6 +164,7 @@ export const migrations: Record<string, Migration> = {
   '0014_report_drafts': reportDraftsMigration,
   '0015_organisations': organisationsMigration,
   '0016_organisation_secretaries': organisationSecretariesMigration,
+  '0017_organisation_invite': organisationInviteMigration,
   '0022_material_chars': materialCharsMigration,
 }
 

@@ -22,6 +22,8 @@ export interface OrganisationsTable {
   name: string
   kind: 'party_committee' | 'leading_group' | 'organ_committee' | 'general_branch'
   created_at: number
+  /** The invite code that makes an organisation secretary (migration 0017), readable like a branch's codes. */
+  invite_code?: string | null
 }
 
 /** An organisation secretary (组织管理员, migration 0016): no member, no branch; `code_*` its one-time sign-in code. */

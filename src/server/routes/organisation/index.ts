@@ -11,6 +11,9 @@ import { t } from '../../i18n'
 import { buildOrganisationSummary, buildSummary } from '../../reports/summary'
 import { bodyObject, textField } from '../../validation'
 import { pathId, queryValue } from '../branch/guard'
+import organisationGridRoutes from './grid'
+import organisationInviteRoutes from './invite'
+import organisationProblemRoutes from './problems'
 
 const byName = new Intl.Collator('zh-CN')
 
@@ -32,6 +35,9 @@ interface BranchWeek {
  */
 const organisationRoutes: FastifyPluginAsync = async (app) => {
   const opts = { onRequest: requireOrganisationSecretary }
+  await app.register(organisationGridRoutes)
+  await app.register(organisationProblemRoutes)
+  await app.register(organisationInviteRoutes)
 
   app.post('/organisation/claim', async (request, reply) => {
     const locale = localeOf(request)

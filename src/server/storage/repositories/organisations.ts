@@ -19,27 +19,69 @@ export interface CreatedOrganisation {
   organisationId: string
   name: string
   kind: OrganisationKind
+  /** The organisation's invite code (migration 0017): with a name, it makes an organisation secretary. */
+  inviteCode: string
+}
+
+/** A code no organisation and no branch uses (collisions are rare; checking keeps them impossible). */
+async function freshInviteCode(db: Kysely<Database>): Promise<string> {
+  for (;;) {
+    const code = newHumanCode()
+    const organisation = await db.selectFrom('organisations').select('id').where('invite_code', '=', code).executeTakeFirst()
+    const branch = await db.selectFrom('branches').select('id').where(eb => eb.or([eb('member_invite_code', '=', code), eb('secretary_invite_code', '=', code)])).executeTakeFirst()
+    if (!organisation && !branch)
+      return code
+  }
 }
 
 /** Organisations above the branches (issue #14) and which branches each has. */
 export class OrganisationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(name: string, kind: OrganisationKind, now: number = Date.now()): Promise<CreatedOrganisation> {
+  async create(name: string, kind: OrganisationKind, now: number = Date.now(), db: Kysely<Database> = this.db): Promise<CreatedOrganisation> {
     const id = newId()
-    await this.db.insertInto('organisations').values({ id, name, kind, created_at: now }).execute()
-    return { organisationId: id, name, kind }
+    const inviteCode = await freshInviteCode(db)
+    await db.insertInto('organisations').values({ id, name, kind, created_at: now, invite_code: inviteCode }).execute()
+    return { organisationId: id, name, kind, inviteCode }
+  }
+
+  /** The organisation's invite code (null only for one made before migration 0017 and not yet given one). */
+  async inviteCode(organisationId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('organisations').select('invite_code').where('id', '=', organisationId).executeTakeFirst()
+    return row?.invite_code ?? null
+  }
+
+  /** A new invite code for the organisation; the old one stops working at once. Undefined when there is no such organisation. */
+  async rotateInviteCode(organisationId: string): Promise<string | undefined> {
+    for (;;) {
+      const code = await freshInviteCode(this.db)
+      try {
+        const updated = await this.db.updateTable('organisations').set({ invite_code: code }).where('id', '=', organisationId).executeTakeFirst()
+        return Number(updated.numUpdatedRows) === 1 ? code : undefined
+      }
+      catch (cause) {
+        // Two rotations drew the same fresh code at once: the unique index refused the second; draw again.
+        if (!/unique|duplicate/i.test(String((cause as Error).message)))
+          throw cause
+      }
+    }
+  }
+
+  /** The organisation an invite code (as stored: normalised) opens. */
+  async byInviteCode(code: string, db: Kysely<Database> = this.db): Promise<{ id: string, name: string, kind: OrganisationKind } | undefined> {
+    return db.selectFrom('organisations').select(['id', 'name', 'kind']).where('invite_code', '=', code).executeTakeFirst()
   }
 
   /** Attaches the branch to the organisation (moving it from another one, if any). */
-  async attach(organisationId: string, branchId: string): Promise<'attached' | 'noOrganisation' | 'noBranch'> {
-    return this.db.transaction().execute(async (trx) => {
+  async attach(organisationId: string, branchId: string, db: Kysely<Database> = this.db): Promise<'attached' | 'noOrganisation' | 'noBranch'> {
+    const run = async (trx: Kysely<Database>): Promise<'attached' | 'noOrganisation' | 'noBranch'> => {
       const organisation = await trx.selectFrom('organisations').select('id').where('id', '=', organisationId).executeTakeFirst()
       if (!organisation)
         return 'noOrganisation'
       const updated = await trx.updateTable('branches').set({ organisation_id: organisationId }).where('id', '=', branchId).executeTakeFirst()
       return Number(updated.numUpdatedRows) === 1 ? 'attached' : 'noBranch'
-    })
+    }
+    return db === this.db ? this.db.transaction().execute(run) : run(db)
   }
 
   /** The organisation's branches, by name. */
@@ -67,6 +109,26 @@ export class OrganisationSecretaryRepository {
     const expiresAt = now + CLAIM_CODE_TTL_MS
     await this.db.insertInto('organisation_secretaries').values({ id, organisation_id: organisationId, name, created_at: now, code_hash: sha256Hex(code), code_expires_at: expiresAt, code_used_at: null }).execute()
     return { secretaryId: id, organisationId, name, code, expiresAt }
+  }
+
+  /**
+   * The organisation's invite code (as typed) and a name make one more secretary of it and a token,
+   * in one transaction; undefined when no organisation has the code. The code stays valid (like a
+   * branch's secretary invite code) until a secretary rotates it, so phones joining at once each
+   * get a secretary of their own.
+   */
+  async join(typed: string, name: string, now: number = Date.now(), db: Kysely<Database> = this.db): Promise<{ secretary: OrganisationSecretary, token: string } | undefined> {
+    const run = async (trx: Kysely<Database>) => {
+      const organisation = await trx.selectFrom('organisations').select('id').where('invite_code', '=', normaliseCode(typed)).executeTakeFirst()
+      if (!organisation)
+        return undefined
+      const id = newId()
+      await trx.insertInto('organisation_secretaries').values({ id, organisation_id: organisation.id, name, created_at: now, code_hash: null, code_expires_at: null, code_used_at: null }).execute()
+      const token = newToken()
+      await trx.insertInto('organisation_tokens').values({ token_hash: sha256Hex(token), secretary_id: id, created_at: now, revoked_at: null }).execute()
+      return { secretary: { id, organisationId: organisation.id, name }, token }
+    }
+    return db === this.db ? this.db.transaction().execute(run) : run(db)
   }
 
   /** Redeems a sign-in code as typed: a token, or why not; of phones sending one code at once exactly one wins (a conditional UPDATE). */
