@@ -5,7 +5,7 @@ import type { SetupResponse } from '../../src/domain/wire'
 import { spawn } from 'node:child_process'
 import { expect, it } from 'vitest'
 import { currentWeek, shiftWeek } from '../../src/domain/week'
-import { expectError, freshIp, joinAs, studyChange, useApp } from './support/api'
+import { expectError, freshIp, joinAs, studyChange, today, useApp } from './support/api'
 import { databaseMigratedTo, describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, problemChange, push, uuid } from './support/branch'
 import { REPO_ROOT, TSX } from './support/process'
@@ -163,13 +163,14 @@ describeEachBackend('organisation views', (backend) => {
     }
     for (const id of [b1.branchId, b2.branchId]) {
       expectError(await call(app, tokenB, 'GET', `/api/v1/organisation/branches/${id}/summary`), 404, 'not_found')
+      expectError(await call(app, tokenB, 'GET', `/api/v1/organisation/branches/${id}/summary/records?figure=study.checkins`), 404, 'not_found')
       expectError(await call(app, tokenB, 'GET', `/api/v1/organisation/problems?branchId=${id}`), 404, 'not_found')
     }
     // Rotating its own code leaves 组织甲's as it was.
     await callOk(app, tokenB, 'POST', '/api/v1/organisation/invite-code')
     expect((await callOk(app, tokenA, 'GET', '/api/v1/organisation/invite-code')).inviteCode).toBe(orgA.inviteCode)
     // Members and branch secretaries: 403 on every organisation route; no token or a wrong one: 401.
-    const every: ['GET' | 'POST', string][] = [...reads.map(url => ['GET', url] as ['GET', string]), ['GET', `/api/v1/organisation/branches/${b1.branchId}/summary`], ['POST', '/api/v1/organisation/invite-code']]
+    const every: ['GET' | 'POST', string][] = [...reads.map(url => ['GET', url] as ['GET', string]), ['GET', `/api/v1/organisation/branches/${b1.branchId}/summary`], ['GET', `/api/v1/organisation/branches/${b1.branchId}/summary/records?figure=study.checkins`], ['POST', '/api/v1/organisation/invite-code']]
     for (const [method, url] of every) {
       for (const member of [s1, a1, s3])
         expectError(await call(app, member.token, method, url), 403, 'forbidden')
@@ -240,6 +241,21 @@ describeEachBackend('organisation views', (backend) => {
       expect(bad.status, args.join(' ')).toBe(2)
       expect(bad.stderr).toMatch(/usage: npm run admin/)
     }
+  })
+
+  it('the records behind a branch\'s figure are the ones its secretary reads, one figure at a time', async () => {
+    const { app, b1, b3, s1, tokenA } = await fixture()
+    const month = today().slice(0, 7)
+    const url = (branchId: string, query: string) => `/api/v1/organisation/branches/${branchId}/summary/records?${query}`
+    const own = await callOk(app, s1.token, 'GET', `/api/v1/branch/summary/records?month=${month}&figure=study.checkins`)
+    const read = await callOk(app, tokenA, 'GET', url(b1.branchId, `month=${month}&figure=study.checkins`))
+    expect(read).toEqual(own)
+    // 一支部's check-ins this month: 甲一 and 甲二, one each.
+    expect(read.records.map((r: { memberName: string }) => r.memberName).sort()).toEqual(['甲一', '甲二'].sort())
+    expectError(await call(app, tokenA, 'GET', url(b1.branchId, 'figure=nope')), 400, 'validation_failed')
+    expectError(await call(app, tokenA, 'GET', url(b1.branchId, 'month=2026-13&figure=study.checkins')), 400, 'validation_failed')
+    expectError(await call(app, tokenA, 'GET', url(b3.branchId, 'figure=study.checkins')), 404, 'not_found')
+    expectError(await call(app, tokenA, 'GET', url('not-a-uuid', 'figure=study.checkins')), 404, 'not_found')
   })
 
   it('concurrent claims of one admin sign-in code: exactly one phone wins', async () => {

@@ -14,6 +14,7 @@ import { pathId, queryValue } from '../branch/guard'
 import organisationGridRoutes from './grid'
 import organisationInviteRoutes from './invite'
 import organisationProblemRoutes from './problems'
+import organisationRecordRoutes from './records'
 
 const byName = new Intl.Collator('zh-CN')
 
@@ -38,6 +39,7 @@ const organisationRoutes: FastifyPluginAsync = async (app) => {
   await app.register(organisationGridRoutes)
   await app.register(organisationProblemRoutes)
   await app.register(organisationInviteRoutes)
+  await app.register(organisationRecordRoutes)
 
   app.post('/organisation/claim', async (request, reply) => {
     const locale = localeOf(request)
