@@ -74,10 +74,10 @@ export type ApiMethod = 'GET' | 'POST' | 'PATCH' | 'PUT'
  * rejects with `ApiError` (no answer at all: code `'network'`). JSON calls go through `apiRequest`;
  * the secretary's file exports read the `Response` themselves.
  */
-export async function apiResponse(method: ApiMethod, path: string, body?: unknown, accept = 'application/json', timeoutMs = context.timeoutMs): Promise<Response> {
+export async function apiResponse(method: ApiMethod, path: string, body?: unknown, accept = 'application/json', timeoutMs = context.timeoutMs, token = context.token): Promise<Response> {
   const headers: Record<string, string> = { 'Accept': accept, 'Accept-Language': context.locale }
-  if (context.token)
-    headers.Authorization = `Bearer ${context.token}`
+  if (token)
+    headers.Authorization = `Bearer ${token}`
   if (body !== undefined)
     headers['Content-Type'] = 'application/json'
   let response: Response
@@ -107,9 +107,9 @@ export async function apiResponse(method: ApiMethod, path: string, body?: unknow
   throw new ApiError(response.status, codeForStatus(response.status), `HTTP ${response.status}`)
 }
 
-/** One JSON call to `/api/v1` + `path`; resolves with the parsed answer, rejects with `ApiError`. */
-export async function apiRequest<T>(method: ApiMethod, path: string, body?: unknown): Promise<T> {
-  const response = await apiResponse(method, path, body)
+/** One JSON call to `/api/v1` + `path`; resolves with the parsed answer, rejects with `ApiError`. `token` stands in for the member's (an organisation secretary's, issue #14). */
+export async function apiRequest<T>(method: ApiMethod, path: string, body?: unknown, token = context.token): Promise<T> {
+  const response = await apiResponse(method, path, body, 'application/json', context.timeoutMs, token)
   try {
     return await response.json() as T
   }

@@ -37,7 +37,7 @@ export interface MetaRow {
   value: unknown
 }
 
-export type MetaKey = 'clientId' | 'cursor' | 'lastSyncedAt' | 'locale' | 'storagePersisted' | 'elderMode' | 'elderModeAsked' | 'readerFontSize'
+export type MetaKey = 'clientId' | 'cursor' | 'lastSyncedAt' | 'locale' | 'storagePersisted' | 'elderMode' | 'elderModeAsked' | 'readerFontSize' | 'organisationSession'
 
 export interface SessionRow {
   key: 'current'

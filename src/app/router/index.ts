@@ -3,6 +3,7 @@ import { createRouter, createWebHistory, START_LOCATION } from 'vue-router'
 import StudyPage from '@/app/pages/StudyPage.vue'
 import { useSessionStore } from '@/app/stores/session'
 import { guardTarget } from './guard'
+import { installOrganisationGuard, organisationRoutes } from './organisation'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -52,6 +53,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/branch/summary', name: 'branch-summary', component: () => import('@/app/pages/branch/BranchSummaryPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/branch/summary/records', name: 'branch-summary-records', component: () => import('@/app/pages/branch/BranchSummaryRecordsPage.vue'), meta: { signedIn: true, secretary: true } },
   { path: '/branch/report', name: 'branch-report', component: () => import('@/app/pages/branch/BranchReportPage.vue'), meta: { signedIn: true, secretary: true } },
+  ...organisationRoutes,
   { path: '/:pathMatch(.*)*', redirect: '/study' },
 ]
 
@@ -67,3 +69,5 @@ router.beforeEach(async (to) => {
     await session.restore()
   return guardTarget(to, session.member)
 })
+
+installOrganisationGuard(router)

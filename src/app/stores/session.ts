@@ -1,7 +1,7 @@
 import type { ImportResult } from '@/app/db/backup'
 import type { SessionRow } from '@/app/db/database'
 import type { parseBackup } from '@/domain/backup'
-import type { MemberInfo, SetupResponse } from '@/domain/wire'
+import type { MemberInfo, SetupRequest, SetupResponse } from '@/domain/wire'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, configureApi } from '@/app/api/client'
@@ -131,9 +131,9 @@ export const useSessionStore = defineStore('session', () => {
     return { ...member.value! }
   }
 
-  /** Uses the one-time setup code: creates the first branch and signs in as its secretary. */
-  async function setup(code: string, branchName: string, name: string): Promise<SetupResponse> {
-    const response = await api.setup({ code: code.trim(), branchName: branchName.trim(), name: name.trim() })
+  /** Uses the one-time setup code: creates the first branch (and, if named, the organisation above it) and signs in as its secretary. */
+  async function setup(code: string, branchName: string, name: string, organisation?: Pick<SetupRequest, 'organisationName' | 'organisationKind'>): Promise<SetupResponse> {
+    const response = await api.setup({ code: code.trim(), branchName: branchName.trim(), name: name.trim(), ...organisation })
     await adopt(response)
     return response
   }
