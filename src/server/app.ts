@@ -18,6 +18,8 @@ import joinRoutes from './routes/join'
 import materialRoutes from './routes/materials'
 import meRoutes from './routes/me'
 import organisationRoutes from './routes/organisation'
+import organisationReportRoutes from './routes/organisation/report'
+import organisationTransferRoutes from './routes/organisation/report-transfers'
 import setupRoutes from './routes/setup'
 import syncRoutes from './routes/sync'
 import { refuseUnstorableQuery } from './validation'
@@ -157,6 +159,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(branchRoutes)
     await api.register(deviceRoutes)
     await api.register(organisationRoutes)
+    await api.register(organisationReportRoutes)
+    await api.register(organisationTransferRoutes)
   }, { prefix: API_PREFIX })
 
   const staticRoot = opts.staticDir ? resolve(opts.staticDir) : null

@@ -42,7 +42,10 @@ export interface OrganisationSummary {
  * Each branch's month by the branch summary's own queries, and their roll-up: a count is the sum
  * over the branches (a member is in one branch, so counted once); a rate is recomputed from the
  * summed attended/possible of its `detail` (never an average of rates); a detail that names things
- * (members without study, weeks without branch study) is kept per branch, `支部：…；…`.
+ * (members without study, weeks without branch study) is kept per branch, `支部：…；…`. A figure
+ * that counts members counts persons: a member who moved from one of the branches to another
+ * (two member rows, linked in member_transfers) is one, and is without study only when none of
+ * their rows studied in the month.
  */
 export async function buildOrganisationSummary(storage: Storage, branches: readonly SummaryBranch[], month: string, locale: Locale): Promise<OrganisationSummary> {
   const perBranch: { branch: SummaryBranch, values: Record<string, number | null>, details: Record<string, string> }[] = []
@@ -64,6 +67,7 @@ export async function buildOrganisationSummary(storage: Storage, branches: reado
     if (named.length > 0)
       details[spec.key] = named.join('；')
   }
+  await countPersonsOnce(storage, branches, month, values, details)
   const { start, end } = monthRange(month)
   return {
     month,
@@ -71,5 +75,30 @@ export async function buildOrganisationSummary(storage: Storage, branches: reado
     to: end,
     organisation: { figures: figuresOf(values, details, locale), sentences: summarySentences(values) },
     branches: perBranch.map(b => ({ branchId: b.branch.id, name: b.branch.name, summary: { month, from: start, to: end, figures: figuresOf(b.values, b.details, locale), sentences: summarySentences(b.values) } })),
+  }
+}
+
+/** The roll-up's member figures as persons: each member row mapped to the person it is, counted once. */
+async function countPersonsOnce(storage: Storage, branches: readonly SummaryBranch[], month: string, values: Record<string, number | null>, details: Record<string, string>): Promise<void> {
+  const personOf = await storage.memberTransfers.personOf(branches.map(b => b.id))
+  const perBranch: { branch: SummaryBranch, ids: Record<string, string[]>, names: Map<string, string> }[] = []
+  for (const branch of branches)
+    perBranch.push({ branch, ...await storage.summary.memberIds({ branchId: branch.id, month, timeZone: branch.timeZone }) })
+  const persons = (key: string) => new Set(perBranch.flatMap(b => (b.ids[key] ?? []).map(personOf)))
+  const studied = persons('study.members')
+  for (const spec of SUMMARY_FIGURES) {
+    if (perBranch.length === 0 || !(spec.key in perBranch[0]!.ids))
+      continue
+    if (spec.key !== 'members.withoutStudy') {
+      values[spec.key] = persons(spec.key).size
+      continue
+    }
+    const without = perBranch.map(b => ({ branch: b.branch, names: (b.ids[spec.key] ?? []).filter(id => !studied.has(personOf(id))).map(id => b.names.get(id) ?? id) }))
+    values[spec.key] = new Set(perBranch.flatMap(b => (b.ids[spec.key] ?? []).map(personOf).filter(p => !studied.has(p)))).size
+    const named = without.filter(b => b.names.length > 0).map(b => `${b.branch.name}：${b.names.join('、')}`)
+    if (named.length > 0)
+      details[spec.key] = named.join('；')
+    else
+      delete details[spec.key]
   }
 }

@@ -40,9 +40,9 @@ function parts(report: ReportResponse): Part[] {
 }
 
 // A cell's text never starts a formula when Excel re-reads it as typed text.
-const safe = (text: string): string => /^[=+\-@]/.test(text) ? `'${text}` : text
+export const safe = (text: string): string => /^[=+\-@]/.test(text) ? `'${text}` : text
 
-function recordSummary(record: BranchRecord): { date: string, what: string } {
+export function recordSummary(record: BranchRecord): { date: string, what: string } {
   switch (record.table) {
     case 'studyCheckins':
       return { date: record.data.date, what: `${STUDY_FORM_LABELS_ZH[record.data.form] ?? record.data.form}：${record.data.topic}（${record.data.minutes}分钟）` }
@@ -59,6 +59,17 @@ function recordSummary(record: BranchRecord): { date: string, what: string } {
 export async function reportXlsx(report: ReportResponse, records: ReadonlyMap<string, readonly BranchRecord[]>): Promise<Buffer> {
   const book = new ExcelJS.Workbook()
   book.creator = '学习打卡'
+  const byKey = new Map(report.figures.map(f => [f.key, f]))
+  addPartSheets(book, report)
+  const detail = book.addWorksheet('数据明细')
+  addDetail(detail, byKey, records)
+  if (report.finalisedOn)
+    detail.addRow([`本报告于${report.finalisedOn}定稿，数字以定稿时为准；明细为导出时的记录。`])
+  return Buffer.from(await book.xlsx.writeBuffer())
+}
+
+/** A sheet per part of the report: its paragraphs, then the figures they cite (统计项, 数值, 单位, 统计键). */
+export function addPartSheets(book: ExcelJS.Workbook, report: ReportResponse): void {
   const byKey = new Map(report.figures.map(f => [f.key, f]))
   for (const part of parts(report)) {
     const sheet = book.addWorksheet(part.sheet)
@@ -78,7 +89,10 @@ export async function reportXlsx(report: ReportResponse, records: ReadonlyMap<st
     for (const f of cited)
       sheet.addRow([f.label, f.value ?? f.text, f.unit, f.key])
   }
-  const detail = book.addWorksheet('数据明细')
+}
+
+/** The records behind each figure (by summary key), one row per record under the figure's label and key. */
+export function addDetail(detail: ExcelJS.Worksheet, byKey: ReadonlyMap<string, { label: string }>, records: ReadonlyMap<string, readonly BranchRecord[]>): void {
   detail.columns = [{ header: '统计项', width: 20 }, { header: '统计键', width: 26 }, { header: '党员', width: 10 }, { header: '日期', width: 12 }, { header: '内容', width: 50 }, { header: '记录ID', width: 38 }]
   detail.getRow(1).font = { bold: true }
   for (const [key, rows] of records) {
@@ -88,7 +102,4 @@ export async function reportXlsx(report: ReportResponse, records: ReadonlyMap<st
       detail.addRow([label, key, r.memberName, date, safe(what), r.id])
     }
   }
-  if (report.finalisedOn)
-    detail.addRow([`本报告于${report.finalisedOn}定稿，数字以定稿时为准；明细为导出时的记录。`])
-  return Buffer.from(await book.xlsx.writeBuffer())
 }

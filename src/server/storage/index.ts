@@ -14,6 +14,7 @@ import { CompletionQueries } from './repositories/completion'
 import { DeviceRepository } from './repositories/devices'
 import { GridQueries } from './repositories/grid'
 import { MemberTokenRepository } from './repositories/member-tokens'
+import { MemberTransferRepository } from './repositories/member-transfers'
 import { MemberRepository } from './repositories/members'
 import { OrganisationRepository, OrganisationSecretaryRepository } from './repositories/organisations'
 import { createRecordRepositories } from './repositories/records'
@@ -51,6 +52,8 @@ export interface Storage {
   /** Organisations above the branches and their secretaries (组织管理员, issue #14). */
   organisations: OrganisationRepository
   organisationSecretaries: OrganisationSecretaryRepository
+  /** Members who moved between branches of one organisation, counted once in its roll-up (migration 0019). */
+  memberTransfers: MemberTransferRepository
   studyCheckins: RecordRepository<'studyCheckins'>
   serviceLogs: RecordRepository<'serviceLogs'>
   readingNotes: RecordRepository<'readingNotes'>
@@ -131,6 +134,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     setupCodes: new SetupCodeRepository(db),
     organisations: new OrganisationRepository(db),
     organisationSecretaries: new OrganisationSecretaryRepository(db),
+    memberTransfers: new MemberTransferRepository(db),
     ...records,
     completion: new CompletionQueries(db),
     branchAdmin,

@@ -7,6 +7,7 @@ import { memberMergeMigration } from './member-merge-migration'
 import { memberIdSeedMigration } from './member-seed-migration'
 import { membershipHistoryMigration } from './membership-history-migration'
 import { organisationInviteMigration } from './organisation-invite-migration'
+import { organisationReportsMigration } from './organisation-reports-migration'
 import { organisationSecretariesMigration } from './organisation-secretaries-migration'
 import { organisationsMigration } from './organisations-migration'
 import { queryIndexesMigration } from './query-indexes-migration'
@@ -165,6 +166,7 @@ export const migrations: Record<string, Migration> = {
   '0015_organisations': organisationsMigration,
   '0016_organisation_secretaries': organisationSecretariesMigration,
   '0017_organisation_invite': organisationInviteMigration,
+  '0019_organisation_reports': organisationReportsMigration,
   '0022_material_chars': materialCharsMigration,
 }
 

@@ -246,6 +246,15 @@ export interface ReportDraftsTable {
   finalised_by: string | null
   updated_at: number
   updated_by: string
+  /** An organisation report's per-branch figures frozen at 定稿 (migration 0019): JSON `[{ branchId, name, figures }]`, else null. */
+  branch_figures?: string | null
+}
+
+/** A member who moved to another branch of the organisation (migration 0019): the row that left, and the row that joined. */
+export interface MemberTransfersTable {
+  from_member_id: string
+  to_member_id: string
+  created_at: number
 }
 
 export interface Database {
@@ -268,4 +277,5 @@ export interface Database {
   reading_progress: ReadingProgressTable
   sessions: SessionsTable
   report_drafts: ReportDraftsTable
+  member_transfers: MemberTransfersTable
 }

@@ -19,7 +19,12 @@ export interface StoredReport {
   finalisedAt: number | null
   finalisedOn: string | null
   updatedAt: number
+  /** An organisation report's per-branch figures frozen at 定稿 (migration 0019), else null. */
+  branchFigures?: BranchFigures[] | null
 }
+
+/** One branch's figures in an organisation's report. */
+export interface BranchFigures { branchId: string, name: string, figures: ReportFigure[] }
 
 export interface ReportUnit { scope: ReportScope, unitId: string, month: string }
 
@@ -33,6 +38,7 @@ function stored(row: ReportDraftsTable): StoredReport {
     finalisedAt: row.finalised_at === null ? null : Number(row.finalised_at),
     finalisedOn: row.finalised_on,
     updatedAt: Number(row.updated_at),
+    ...(row.branch_figures ? { branchFigures: JSON.parse(row.branch_figures) as BranchFigures[] } : {}),
   }
 }
 
@@ -48,9 +54,9 @@ export class ReportDraftRepository {
    * Writes the paragraphs over `revision` (and, with `final`, freezes the figures with the day):
    * `ok` with the new state, or `conflict` with the state that made the write stale.
    */
-  async write(unit: ReportUnit, revision: number, paragraphs: ReportParagraph[], by: string, now: number, final?: { figures: ReportFigure[], on: string }): Promise<ReportWrite> {
+  async write(unit: ReportUnit, revision: number, paragraphs: ReportParagraph[], by: string, now: number, final?: { figures: ReportFigure[], on: string, branchFigures?: BranchFigures[] }): Promise<ReportWrite> {
     const json = JSON.stringify(paragraphs)
-    const finalised = final ? { figures: JSON.stringify(final.figures), finalised_at: now, finalised_on: final.on, finalised_by: by } : {}
+    const finalised = final ? { figures: JSON.stringify(final.figures), finalised_at: now, finalised_on: final.on, finalised_by: by, ...(final.branchFigures ? { branch_figures: JSON.stringify(final.branchFigures) } : {}) } : {}
     let changed: number
     if (revision === 0) {
       const result = await this.db.insertInto('report_drafts').values({ scope: unit.scope, unit_id: unit.unitId, month: unit.month, revision: 1, paragraphs: json, figures: null, finalised_at: null, finalised_on: null, finalised_by: null, updated_at: now, updated_by: by, ...finalised }).onConflict(oc => oc.columns(['scope', 'unit_id', 'month']).doNothing()).executeTakeFirst()

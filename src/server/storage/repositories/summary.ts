@@ -132,14 +132,19 @@ export class SummaryQueries {
    * those retired then, and the names of those with no live study check-in dated in the month.
    */
   private async membersAtMonthEnd(scope: SummaryScope): Promise<Record<'total' | 'retired' | 'withoutStudy', string[]>> {
+    const rows = await this.membersAtMonthEndRows(scope)
+    return { total: rows.total.map(t => t.name), retired: rows.retired.map(t => t.name), withoutStudy: rows.withoutStudy.map(t => t.name) }
+  }
+
+  private async membersAtMonthEndRows(scope: SummaryScope): Promise<Record<'total' | 'retired' | 'withoutStudy', { id: string, name: string }[]>> {
     const { start, end } = monthRange(scope.month)
     const timelines = await this.history.timelines(scope.branchId)
     const studied = new Set((await this.db.selectFrom('study_checkins').select('member_id').distinct().where('branch_id', '=', scope.branchId).where('deleted', '=', 0).where('date', '>=', start).where('date', '<=', end).execute()).map(r => r.member_id))
     const inBranch = [...timelines.values()].filter(t => inBranchOn(t, end)).sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id))
     return {
-      total: inBranch.map(t => t.name),
-      retired: inBranch.filter(t => retiredOn(t, end)).map(t => t.name),
-      withoutStudy: inBranch.filter(t => !studied.has(t.id)).map(t => t.name),
+      total: inBranch,
+      retired: inBranch.filter(t => retiredOn(t, end)),
+      withoutStudy: inBranch.filter(t => !studied.has(t.id)),
     }
   }
 
@@ -211,6 +216,40 @@ export class SummaryQueries {
       }
     }
     return { values, details }
+  }
+
+  /**
+   * The members behind each figure that counts members (distinct members, or the members of the
+   * branch at the month's end), by figure key, with their names: what an organisation needs to count
+   * a person once across its branches (a member who moved branch is two rows, linked).
+   */
+  async memberIds(scope: SummaryScope): Promise<{ ids: Record<string, string[]>, names: Map<string, string> }> {
+    const ids: Record<string, string[]> = {}
+    const distinct = async (rows: Promise<{ member_id: string }[]>) => (await rows).map(r => r.member_id)
+    let sessionMonth: SessionMonth | undefined
+    let atEnd: Awaited<ReturnType<SummaryQueries['membersAtMonthEndRows']>> | undefined
+    for (const spec of SUMMARY_FIGURES) {
+      const rule = spec.rule
+      if (rule.source === 'study' && rule.measure === 'members') {
+        ids[spec.key] = await distinct(this.studyRows(scope, rule).select('r.member_id').distinct().execute())
+      }
+      else if (rule.source === 'service' && rule.measure === 'members') {
+        ids[spec.key] = await distinct(this.serviceRows(scope, rule.activity).select('r.member_id').distinct().execute())
+      }
+      else if (rule.source === 'notes' && rule.measure === 'members') {
+        ids[spec.key] = await distinct(this.notesRows(scope).select('r.member_id').distinct().execute())
+      }
+      else if (rule.source === 'sessions' && rule.measure === 'members') {
+        sessionMonth ??= await this.sessions.month(scope.branchId, scope.month)
+        const forms = rule.forms as readonly string[] | undefined
+        ids[spec.key] = [...new Set(sessionMonth.counts.filter(c => !forms || forms.includes(c.session.form)).flatMap(c => [...c.attended.keys()]))]
+      }
+      else if (rule.source === 'members') {
+        atEnd ??= await this.membersAtMonthEndRows(scope)
+        ids[spec.key] = atEnd[rule.measure].map(t => t.id)
+      }
+    }
+    return { ids, names: new Map((atEnd?.total ?? []).map(t => [t.id, t.name])) }
   }
 
   /** The live rows a figure counts, newest first. */
