@@ -29,7 +29,7 @@ export function useStudyCheckins(): { checkins: Readonly<Ref<StudyCheckinRow[]>>
 
 /**
  * The 学习 list: the signed-in member's newest check-ins a page at a time (newest date first, then
- * the most recently edited; the order of `useStudyCheckins`), their total, and `more()` for 加载更多.
+ * the most recently edited; the order of `useStudyCheckins`), their total, and `more()` for the next page.
  */
 export function useStudyCheckinList(): RecordPage<StudyCheckinRow> {
   return useNewestRecords('studyCheckins', 'date')

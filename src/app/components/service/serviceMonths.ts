@@ -6,18 +6,17 @@ export interface ServiceMonthLike<T> {
   logs: readonly T[]
 }
 
-/**
- * The months to draw when at most `limit` logs are shown: whole months first, the last one cut
- * short. Each keeps its whole-month totals (the heading tells the month, not the page).
- */
-export function visibleMonths<T>(months: readonly ServiceMonthLike<T>[], limit: number): ServiceMonthLike<T>[] {
-  const shown: ServiceMonthLike<T>[] = []
-  let left = limit
+/** One line of the 服务 list as drawn: a month's heading, or a log with its place among all logs. */
+export type ServiceEntry<T> = { kind: 'heading', key: string, month: ServiceMonthLike<T> } | { kind: 'row', key: string, row: T, position: number }
+
+/** The list as drawn, newest first: each month's heading (with its whole-month totals), then its logs. */
+export function serviceEntries<T extends { id: string }>(months: readonly ServiceMonthLike<T>[]): ServiceEntry<T>[] {
+  const entries: ServiceEntry<T>[] = []
+  let position = 0
   for (const month of months) {
-    if (left <= 0)
-      break
-    shown.push(month.logs.length <= left ? month : { ...month, logs: month.logs.slice(0, left) })
-    left -= month.logs.length
+    entries.push({ kind: 'heading', key: `month-${month.month}`, month })
+    for (const row of month.logs)
+      entries.push({ kind: 'row', key: row.id, row, position: ++position })
   }
-  return shown
+  return entries
 }
