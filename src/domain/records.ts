@@ -1,5 +1,6 @@
 import type { FieldMessageKey } from './messages'
 import type { SessionData } from './sessions'
+import type { MemberTable } from './tables'
 import * as v from 'valibot'
 import { fieldMessage } from './messages'
 import { checkinSessionFields, sessionData } from './sessions'
@@ -32,12 +33,9 @@ export type MaterialCategory = typeof MATERIAL_CATEGORIES[number]
 /** Longest material text the branch can publish (characters); 100,000 Chinese characters is about 300 KB. */
 export const MATERIAL_BODY_MAX = 100_000
 
-/**
- * Every table the sync endpoint carries. Members push their own rows of each, except the
- * tables in `SECRETARY_WRITE_TABLES`, which only a secretary of the branch may write.
- */
-export const MEMBER_TABLES = ['studyCheckins', 'serviceLogs', 'readingNotes', 'problems', 'materials', 'readingProgress', 'sessions'] as const
-export type MemberTable = typeof MEMBER_TABLES[number]
+// Every table the sync endpoint carries: in tables.ts, so the app's database names them without the schemas.
+export { MEMBER_TABLES } from './tables'
+export type { MemberTable } from './tables'
 
 /** Tables whose rows every member of the branch pulls (with the writer's name), not only the owner. */
 export const BRANCH_SHARED_TABLES = ['problems', 'materials', 'sessions'] as const satisfies readonly MemberTable[]

@@ -62,9 +62,5 @@ export function textOfAtMost(key: FieldMessageKey, max: number) {
   )
 }
 
-/**
- * The `maxlength` of a form field of at most `max` characters. Browsers count UTF-16 units there, so
- * `maxlength="200"` would stop a topic at 100 emoji: twice the characters lets every valid text in
- * and still bounds a paste, and the schema (in characters) says whether it fits.
- */
-export const inputMaxLength = (max: number): number => max * 2
+// A form field's `maxlength` for a text of at most `max` characters (inputLength.ts).
+export { inputMaxLength } from './inputLength'

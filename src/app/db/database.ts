@@ -28,7 +28,7 @@ import type { MaterialData, MaterialServerFields, MemberTable, ProblemData, Prob
 import type { SessionData } from '@/domain/sessions'
 import type { ApiErrorBody, MemberInfo } from '@/domain/wire'
 import Dexie from 'dexie'
-import { MEMBER_TABLES } from '@/domain/records'
+import { MEMBER_TABLES } from '@/domain/tables'
 
 export const DATABASE_NAME = 'study-log'
 

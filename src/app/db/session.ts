@@ -1,7 +1,7 @@
 import type { SessionRow } from './database'
 import type { MemberInfo } from '@/domain/wire'
 import { toRaw } from 'vue'
-import { MEMBER_TABLES } from '@/domain/records'
+import { MEMBER_TABLES } from '@/domain/tables'
 import { db } from './database'
 
 /** The signed-in member kept on this device, if any. */

@@ -1,16 +1,16 @@
 import type { Locale } from '@/domain/locale'
-import { createI18n } from 'vue-i18n'
+import { createI18n } from './runtime'
 import zhCN from './zh-CN.json'
 
 /** The app's UI strings: zh-CN first (the default and the fallback), English beside it. */
 export type MessageSchema = typeof zhCN
 
-export const i18n = createI18n<[MessageSchema], Locale, false>({
+export const i18n = createI18n<Locale>({
   legacy: false,
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
   // English rides in its own chunk, fetched the first time a member picks it (see loadLocale).
-  messages: { 'zh-CN': zhCN } as Record<Locale, MessageSchema>,
+  messages: { 'zh-CN': zhCN },
 })
 
 let englishLoaded: Promise<void> | undefined

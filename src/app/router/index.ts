@@ -1,9 +1,9 @@
 import type { RouteRecordRaw } from 'vue-router'
 import { createRouter, createWebHistory, START_LOCATION } from 'vue-router'
-import StudyPage from '@/app/pages/StudyPage.vue'
 import { useSessionStore } from '@/app/stores/session'
 import { guardTarget } from './guard'
 import { installOrganisationGuard, organisationRoutes } from './organisation'
+import { loadSignedInChrome } from './signedInChrome'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -16,8 +16,10 @@ declare module 'vue-router' {
   }
 }
 
-// 学习 is the first screen of a signed-in member, so it ships in the entry chunk; every other
-// page is fetched when first opened (and precached by the service worker for offline use).
+// Every page is fetched when first opened (and precached by the service worker for offline use),
+// 学习 too: a first visit (加入支部) does not download the signed-in pages' code.
+const StudyPage = () => import('@/app/pages/StudyPage.vue')
+
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/study' },
   { path: '/join', name: 'join', component: () => import('@/app/pages/JoinPage.vue'), meta: { guest: true } },
@@ -67,7 +69,11 @@ router.beforeEach(async (to) => {
   // The session lives in IndexedDB: read it before the first decision, so a reopened app goes straight in.
   if (!session.restored)
     await session.restore()
-  return guardTarget(to, session.member)
+  const target = guardTarget(to, session.member)
+  // A signed-in page shows with its sync bar and tab bar: their code is in before it renders.
+  if (target === true && to.meta.signedIn)
+    await loadSignedInChrome()
+  return target
 })
 
 installOrganisationGuard(router)

@@ -1,5 +1,6 @@
 import type { Router, RouteRecordNormalized } from 'vue-router'
 import { useNetworkNoticeStore } from '@/app/stores/networkNotice'
+import { afterFirstPage } from './afterFirstPage'
 
 /**
  * Pages that open offline without a service worker. Chat apps' in-app browsers (iOS WebViews among
@@ -8,9 +9,6 @@ import { useNetworkNoticeStore } from '@/app/stores/networkNotice'
  * (after the first page is up, so it is not slowed), and a navigation whose chunk still cannot load
  * says 需要联网 instead of doing nothing. Secretary pages are not fetched ahead: most need the server.
  */
-
-/** Wait after the page's `load` before fetching ahead (ms): the first page's own requests go first. */
-export const PREFETCH_DELAY_MS = 2000
 
 type LazyComponent = () => Promise<unknown>
 
@@ -33,22 +31,6 @@ export function memberPageLoaders(records: readonly RouteRecordNormalized[]): La
 export function isChunkLoadError(error: unknown): boolean {
   const message = error instanceof Error ? `${error.name} ${error.message}` : String(error)
   return /dynamically imported module|Importing a module script failed|error loading dynamically imported module|Unable to preload CSS|Failed to fetch|ChunkLoadError/i.test(message)
-}
-
-function whenIdle(): Promise<void> {
-  return new Promise((resolve) => {
-    const idle = (): void => {
-      if (typeof window.requestIdleCallback === 'function')
-        window.requestIdleCallback(() => resolve(), { timeout: 3000 })
-      else
-        resolve()
-    }
-    const later = (): void => void setTimeout(idle, PREFETCH_DELAY_MS)
-    if (document.readyState === 'complete')
-      later()
-    else
-      window.addEventListener('load', later, { once: true })
-  })
 }
 
 /** Fetches the member pages' chunks one after another; a failure (offline) is tried again next time the phone is online. */
@@ -78,5 +60,5 @@ export function keepPagesOffline(router: Router): void {
     if (!failure)
       useNetworkNoticeStore().hide()
   })
-  void router.isReady().then(whenIdle).then(() => prefetchMemberPages(router))
+  void router.isReady().then(afterFirstPage).then(() => prefetchMemberPages(router))
 }
