@@ -1,3 +1,6 @@
+// Evaluated first, for its side effect: the first screen's rows are read while the rest is evaluated.
+import './modules/firstPage'
+// eslint-disable-next-line perfectionist/sort-imports -- the import above must be evaluated first
 import { createApp } from 'vue'
 import App from './App.vue'
 import { installElderMode } from './modules/elder'

@@ -1,27 +1,16 @@
-import type { Ref } from 'vue'
+import type { Ref, ShallowRef } from 'vue'
 import type { RecordRowByTable } from '@/app/db/database'
+import type { FirstPage, FirstPageTable } from '@/app/db/firstPage'
 import type { MemberTable } from '@/domain/records'
-import { computed, ref } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { PAGE_SIZE } from '@/app/components/app/paging'
-import { countRecords, listRecords, newestRecords } from '@/app/db/records'
+import { takeFirstPage } from '@/app/db/firstPage'
+import { compareByDateThenEdit, compareByEdit, countRecords, listRecords, newestRecords } from '@/app/db/records'
 import { useSessionStore } from '@/app/stores/session'
 import { useLiveQuery } from './useLiveQuery'
 
-/** Newest date first, then the most recently edited (ids break ties so the order is stable). */
-export function compareByDateThenEdit(a: { date: string, updatedAt: number, id: string }, b: { date: string, updatedAt: number, id: string }): number {
-  if (a.date !== b.date)
-    return a.date < b.date ? 1 : -1
-  if (a.updatedAt !== b.updatedAt)
-    return b.updatedAt - a.updatedAt
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-}
-
-/** The most recently edited first (ids break ties). */
-export function compareByEdit(a: { updatedAt: number, id: string }, b: { updatedAt: number, id: string }): number {
-  if (a.updatedAt !== b.updatedAt)
-    return b.updatedAt - a.updatedAt
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-}
+// The list orders live beside the queries that read them (db/records.ts); here for the lists' callers.
+export { compareByDateThenEdit, compareByEdit }
 
 /**
  * The signed-in member's own live rows of a table (tombstones left out, other members' problems
@@ -39,7 +28,7 @@ export function useMemberRecords<T extends MemberTable>(table: T, compare: (a: R
   )
 }
 
-/** One page of a list (加载更多): the rows shown, how many there are in all, and the next page. */
+/** A list read a page at a time: the rows read, how many there are in all, and the next page (asked as the end nears). */
 export interface RecordPage<Row> {
   rows: Readonly<Ref<Row[]>>
   total: Readonly<Ref<number>>
@@ -56,7 +45,9 @@ export function useNewestRecords<T extends 'studyCheckins' | 'serviceLogs' | 'pr
   const session = useSessionStore()
   const compare = (by === 'date' ? compareByDateThenEdit : compareByEdit) as (a: RecordRowByTable[T], b: RecordRowByTable[T]) => number
   const limit = ref(PAGE_SIZE)
-  const page = useLiveQuery(
+  // 学习's first page was read at start (db/firstPage.ts): shown until the live query answers.
+  const early = table === 'studyCheckins' && by === 'date' ? useFirstPage('studyCheckins') : shallowRef(null)
+  const page = useLiveQuery<{ rows: RecordRowByTable[T][], total: number } | null>(
     async () => {
       const memberId = session.member?.id
       if (!memberId)
@@ -67,12 +58,27 @@ export function useNewestRecords<T extends 'studyCheckins' | 'serviceLogs' | 'pr
       ])
       return { rows, total: count }
     },
-    { rows: [] as RecordRowByTable[T][], total: 0 },
+    null,
     [() => session.member?.id, limit],
   )
+  const shown = computed(() => page.value ?? (early.value as { rows: RecordRowByTable[T][], total: number } | null) ?? { rows: [], total: 0 })
   return {
-    rows: computed(() => page.value.rows),
-    total: computed(() => page.value.total),
+    rows: computed(() => shown.value.rows),
+    total: computed(() => shown.value.total),
     more: () => (limit.value += PAGE_SIZE),
   }
+}
+
+/**
+ * The list's first page as read at start (`startFirstPage`), once it is there and if it is the
+ * signed-in member's; null otherwise. Taken once: a list opened later reads live only.
+ */
+export function useFirstPage<T extends FirstPageTable>(table: T): Readonly<ShallowRef<FirstPage<T> | null>> {
+  const session = useSessionStore()
+  const page = shallowRef<FirstPage<T> | null>(null)
+  void takeFirstPage(table)?.then((read) => {
+    if (read && read.memberId === session.member?.id)
+      page.value = read
+  })
+  return page
 }

@@ -7,7 +7,7 @@ import { countRecords, listRecords, newestRecords } from '@/app/db/records'
 import { useSessionStore } from '@/app/stores/session'
 import { filterNotes, searchableNotes } from './notesSearch'
 import { useLiveQuery } from './useLiveQuery'
-import { compareByEdit, useMemberRecords } from './useMemberRecords'
+import { compareByEdit, useFirstPage, useMemberRecords } from './useMemberRecords'
 
 /** Wait after a keystroke before filtering, so fast typing filters once. */
 export const NOTE_SEARCH_DEBOUNCE_MS = 120
@@ -61,7 +61,7 @@ export function useReadingNoteList(query: Ref<string>): RecordPage<ReadingNoteRo
   const loadAll = computed(() => searching.value || query.value.trim() !== '')
   const limit = ref(PAGE_SIZE)
   watch(settled, () => (limit.value = PAGE_SIZE))
-  const answer = useLiveQuery<NoteListAnswer>(
+  const answer = useLiveQuery<NoteListAnswer | null>(
     async () => {
       const memberId = session.member?.id
       if (!memberId)
@@ -76,15 +76,18 @@ export function useReadingNoteList(query: Ref<string>): RecordPage<ReadingNoteRo
       ])
       return { mode: 'page', rows, total }
     },
-    { mode: 'page', rows: [], total: 0 },
+    null,
     // A search reads every note once: more pages of its matches need no new query.
     [() => session.member?.id, () => loadAll.value ? -1 : limit.value],
   )
-  const index = computed(() => answer.value.mode === 'all' ? searchableNotes(answer.value.rows) : [])
+  // The first page was read at start (db/firstPage.ts): shown until the live query answers.
+  const early = useFirstPage('readingNotes')
+  const current = computed<NoteListAnswer>(() => answer.value ?? (early.value ? { mode: 'page', rows: early.value.rows, total: early.value.total } : { mode: 'page', rows: [], total: 0 }))
+  const index = computed(() => current.value.mode === 'all' ? searchableNotes(current.value.rows) : [])
   // Between a search starting or ending and the matching answer, the list keeps what it showed.
   let shown: { matches: readonly ReadingNoteRow[], total: number } = { matches: [], total: 0 }
   const view = computed(() => {
-    const { mode, rows, total } = answer.value
+    const { mode, rows, total } = current.value
     if (mode !== (searching.value ? 'all' : 'page'))
       return shown
     const matches = mode === 'all' ? filterNotes(index.value, settled.value) : rows

@@ -22,6 +22,12 @@ export async function getMeta<T>(key: MetaKey): Promise<T | undefined> {
   return row?.value as T | undefined
 }
 
+/** Reads several device values from `meta` in one read, in the order of `keys`. */
+export async function getMetas(keys: readonly MetaKey[]): Promise<unknown[]> {
+  const rows = await db.meta.bulkGet([...keys])
+  return rows.map(row => row?.value)
+}
+
 /** Writes one device value to `meta`. */
 export async function setMeta(key: MetaKey, value: unknown): Promise<void> {
   await db.meta.put({ key, value: toRaw(value) })

@@ -82,6 +82,22 @@ export async function removeRecord<T extends MemberTable>(table: T, memberId: st
   })
 }
 
+/** Newest date first, then the most recently edited (ids break ties so the order is stable). */
+export function compareByDateThenEdit(a: { date: string, updatedAt: number, id: string }, b: { date: string, updatedAt: number, id: string }): number {
+  if (a.date !== b.date)
+    return a.date < b.date ? 1 : -1
+  if (a.updatedAt !== b.updatedAt)
+    return b.updatedAt - a.updatedAt
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** The most recently edited first (ids break ties). */
+export function compareByEdit(a: { updatedAt: number, id: string }, b: { updatedAt: number, id: string }): number {
+  if (a.updatedAt !== b.updatedAt)
+    return b.updatedAt - a.updatedAt
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
 /** The member's live records of a table (tombstones left out), in no particular order. */
 export function listRecords<T extends MemberTable>(table: T, memberId: string): Promise<RecordRowByTable[T][]> {
   // The `owner` index lists live rows only (database.ts, LIVE_OWNER).

@@ -2,7 +2,7 @@ import type { Locale } from '@/domain/locale'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { configureApi } from '@/app/api/client'
-import { getMeta, setMeta } from '@/app/db/meta'
+import { getMetas, setMeta } from '@/app/db/meta'
 import { LOCALES } from '@/domain/locale'
 
 /** The reader's text size when none was chosen (px). */
@@ -35,12 +35,8 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** Reads the stored preferences (zh-CN, elder mode off and not asked, 18 px when none were chosen). */
   async function load(): Promise<void> {
-    const [stored, elder, asked, font] = await Promise.all([
-      getMeta<Locale>('locale'),
-      getMeta<boolean>('elderMode'),
-      getMeta<boolean>('elderModeAsked'),
-      getMeta<number>('readerFontSize'),
-    ])
+    // One read, not four: at start it shares the phone with the first screen's rows.
+    const [stored, elder, asked, font] = await getMetas(['locale', 'elderMode', 'elderModeAsked', 'readerFontSize'])
     locale.value = isLocale(stored) ? stored : 'zh-CN'
     configureApi({ locale: locale.value })
     elderMode.value = elder === true

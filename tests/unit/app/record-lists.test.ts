@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import { PAGE_SIZE } from '@/app/components/app/paging'
 import { db, StudyLogDatabase } from '@/app/db/database'
+import { readFirstPage, startFirstPage } from '@/app/db/firstPage'
 import { countRecords, countRejected, listRecords, newestRecords } from '@/app/db/records'
 import { latestCommunity } from '@/app/db/service'
 import { saveSession } from '@/app/db/session'
@@ -182,6 +183,46 @@ describe('reads stay one page however many rows the phone holds', () => {
       db.unuse({ stack: 'dbcore', name: 'countReads' })
       await db.open()
     }
+  })
+})
+
+describe('the first page read at start (db/firstPage.ts)', () => {
+  it('is the list\'s first page and count, read in one transaction, and the list starts from it', async () => {
+    const rows = seededCheckins(130)
+    await db.studyCheckins.bulkPut(rows)
+    const notes = Array.from({ length: 70 }, (_, i) => noteRow(i, { updatedAt: 2000 + i }))
+    await db.readingNotes.bulkPut(notes)
+    const expected = sortedLive(rows, compareByDateThenEdit)
+    const early = await readFirstPage('studyCheckins', PAGE_SIZE)
+    expect(early?.memberId).toBe(member.id)
+    expect(early?.rows.map(r => r.id)).toEqual(expected.slice(0, PAGE_SIZE).map(r => r.id))
+    expect(early?.total).toBe(expected.length)
+    const earlyNotes = await readFirstPage('readingNotes', PAGE_SIZE)
+    expect(earlyNotes?.rows.map(r => r.id)).toEqual(sortedLive(notes, compareByEdit).slice(0, PAGE_SIZE).map(r => r.id))
+    expect(earlyNotes?.total).toBe(70)
+
+    // Taken by the list: its rows are there while the live query's first answer is still held back.
+    startFirstPage('studyCheckins', PAGE_SIZE)
+    await new Promise(resolve => setTimeout(resolve, 0))
+    const list = scope.run(() => useStudyCheckinList())!
+    await vi.waitFor(() => expect(list.rows.value.map(r => r.id)).toEqual(expected.slice(0, PAGE_SIZE).map(r => r.id)))
+    expect(list.total.value).toBe(expected.length)
+    // Then it follows the live query like any list.
+    const id = await useStudyStore().save(checkin('今天的学习', 30, '2026-12-01'))
+    await vi.waitFor(() => expect(list.rows.value[0]!.id).toBe(id))
+    expect(list.total.value).toBe(expected.length + 1)
+  })
+
+  it('is nothing without a signed-in member, and another member\'s early page is not shown', async () => {
+    await db.studyCheckins.bulkPut(seededCheckins(20))
+    await db.session.clear()
+    expect(await readFirstPage('studyCheckins', PAGE_SIZE)).toBeNull()
+    await saveSession('token-7', { ...member, id: colleague })
+    startFirstPage('studyCheckins', PAGE_SIZE)
+    // This device signed in as `member` (beforeEach); the early page was read for the colleague.
+    const list = scope.run(() => useStudyCheckinList())!
+    await vi.waitFor(() => expect(list.total.value).toBe(sortedLive(seededCheckins(20), compareByDateThenEdit).length))
+    expect(list.rows.value.every(r => r.memberId === member.id)).toBe(true)
   })
 })
 
