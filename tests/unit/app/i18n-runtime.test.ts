@@ -13,7 +13,7 @@ function entries(tree: Messages, prefix = ''): [string, string][] {
 // The app's i18n reads messages as vue-i18n did (app/i18n/runtime.ts): the cases below are what
 // vue-i18n 11 answered for the same calls.
 describe('the app\'s i18n', () => {
-  const i18n = createI18n({ locale: 'zh-CN', fallbackLocale: 'zh-CN', messages: { 'zh-CN': { a: { b: '你好，{name}', plural: '{n} 条' } } } })
+  const i18n = createI18n<'zh-CN' | 'en'>({ locale: 'zh-CN', fallbackLocale: 'zh-CN', messages: { 'zh-CN': { a: { b: '你好，{name}', plural: '{n} 条' } } } })
   const { t } = i18n.global
 
   it('takes named values, and nothing for a missing one', () => {
