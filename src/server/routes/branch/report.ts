@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { Locale } from '../../../domain/locale'
 import type { ReportConflictBody, ReportParagraph, ReportResponse } from '../../../domain/report'
 import type { StoredReport } from '../../storage/repositories/report-drafts'
 import { monthTitle, REPORT_LIMITS } from '../../../domain/report'
@@ -18,6 +19,28 @@ export function attachment(asciiName: string, name: string): string {
 }
 
 const PARAGRAPH_ID = /^[\w.]{1,40}$/
+
+/**
+ * The report's paragraphs with a PUT body's `paragraphs` written over them: each edit names a
+ * paragraph of `current` and its new template (control characters other than line breaks removed:
+ * they cannot reach a Word file). A malformed list, an unknown id or an over-long template is a
+ * 400 at `paragraphs`, and nothing is written.
+ */
+export function editedParagraphs(edits: unknown, current: readonly ReportParagraph[], locale: Locale): ReportParagraph[] {
+  const known = new Set(current.map(p => p.id))
+  const bad = () => validationError([{ path: 'paragraphs', message: t(locale, 'reportParagraphs') }], locale)
+  if (!Array.isArray(edits) || edits.length > REPORT_LIMITS.paragraphs)
+    throw bad()
+  const templates = new Map<string, string>()
+  for (const edit of edits as unknown[]) {
+    const { id, template } = (edit ?? {}) as Record<string, unknown>
+    if (typeof id !== 'string' || !PARAGRAPH_ID.test(id) || !known.has(id) || typeof template !== 'string' || [...template].length > REPORT_LIMITS.templateChars)
+      throw bad()
+    // eslint-disable-next-line no-control-regex
+    templates.set(id, template.replace(/[\u0000-\u0009\v\f\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/\r\n?/g, '\n'))
+  }
+  return current.map(p => templates.has(p.id) ? { ...p, template: templates.get(p.id)! } : p)
+}
 
 /**
  * The month's 阶段性总结 (issue #14): GET the draft, PUT the secretary's paragraphs over a revision
@@ -63,23 +86,9 @@ const reportRoutes: FastifyPluginAsync = async (app) => {
     const { secretary, branch, month, unit } = await scope(request, true)
     const revision = revisionOf(request, locale)
     const current = await branchReport(app.storage, branch, month)
-    const edits = (body as Record<string, unknown>).paragraphs
-    const known = new Map(current.paragraphs.map(p => [p.id, p]))
-    const bad = () => validationError([{ path: 'paragraphs', message: t(locale, 'reportParagraphs') }], locale)
-    if (!Array.isArray(edits) || edits.length > REPORT_LIMITS.paragraphs)
-      throw bad()
-    const templates = new Map<string, string>()
-    for (const edit of edits as unknown[]) {
-      const { id, template } = (edit ?? {}) as Record<string, unknown>
-      if (typeof id !== 'string' || !PARAGRAPH_ID.test(id) || !known.has(id) || typeof template !== 'string' || [...template].length > REPORT_LIMITS.templateChars)
-        throw bad()
-      // Control characters other than line breaks cannot reach a Word file.
-      // eslint-disable-next-line no-control-regex
-      templates.set(id, template.replace(/[\u0000-\u0009\v\f\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/\r\n?/g, '\n'))
-    }
+    const paragraphs = editedParagraphs((body as Record<string, unknown>).paragraphs, current.paragraphs, locale)
     if (current.finalisedAt !== null || revision !== current.revision)
       return conflict(reply, locale, current, current.finalisedAt !== null)
-    const paragraphs: ReportParagraph[] = current.paragraphs.map(p => templates.has(p.id) ? { ...p, template: templates.get(p.id)! } : p)
     const result = await app.storage.reports.write(unit, revision, paragraphs, secretary.id, Date.now())
     if ('conflict' in result)
       return conflict(reply, locale, await branchReport(app.storage, branch, month, result.conflict ?? null), Boolean(result.conflict?.finalisedAt))

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { OrganisationRecordsResponse, OrganisationReportResponse } from '../../../domain/organisationReport'
-import type { ReportParagraph } from '../../../domain/report'
 import type { SummaryBranch } from '../../reports/summary'
 import type { StoredReport } from '../../storage/repositories/report-drafts'
-import { monthTitle, REPORT_LIMITS } from '../../../domain/report'
+import { monthTitle } from '../../../domain/report'
 import { figureSpec, isMonthKey, monthOf, shiftMonth } from '../../../domain/summary'
 import { DEFAULT_TIME_ZONE, todayIn } from '../../../domain/week'
 import { organisationSecretaryOf, requireOrganisationSecretary } from '../../auth'
@@ -12,9 +11,8 @@ import { t } from '../../i18n'
 import { reportDocx } from '../../reports/docx'
 import { organisationReport, organisationReportCsv, organisationReportXlsx, recordsBehindPerBranch } from '../../reports/organisation-report'
 import { queryValue } from '../branch/guard'
-import { attachment } from '../branch/report'
+import { attachment, editedParagraphs } from '../branch/report'
 
-const PARAGRAPH_ID = /^[\w.]{1,40}$/
 const byName = new Intl.Collator('zh-CN')
 
 /**
@@ -74,23 +72,9 @@ const organisationReportRoutes: FastifyPluginAsync = async (app) => {
     const { locale, secretary, organisation, branches, month, unit } = await scope(request, true)
     const revision = revisionOf(body, locale)
     const current = await organisationReport(app.storage, organisation, branches, month)
-    const edits = body.paragraphs
-    const known = new Set(current.paragraphs.map(p => p.id))
-    const bad = () => validationError([{ path: 'paragraphs', message: t(locale, 'reportParagraphs') }], locale)
-    if (!Array.isArray(edits) || edits.length > REPORT_LIMITS.paragraphs)
-      throw bad()
-    const templates = new Map<string, string>()
-    for (const edit of edits as unknown[]) {
-      const { id, template } = (edit ?? {}) as Record<string, unknown>
-      if (typeof id !== 'string' || !PARAGRAPH_ID.test(id) || !known.has(id) || typeof template !== 'string' || [...template].length > REPORT_LIMITS.templateChars)
-        throw bad()
-      // Control characters other than line breaks cannot reach a Word file.
-      // eslint-disable-next-line no-control-regex
-      templates.set(id, template.replace(/[\u0000-\u0009\v\f\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/\r\n?/g, '\n'))
-    }
+    const paragraphs = editedParagraphs(body.paragraphs, current.paragraphs, locale)
     if (current.finalisedAt !== null || revision !== current.revision)
       return conflict(reply, locale, current)
-    const paragraphs: ReportParagraph[] = current.paragraphs.map(p => templates.has(p.id) ? { ...p, template: templates.get(p.id)! } : p)
     // One conditional statement decides: of writers over one revision exactly one is stored.
     const result = await app.storage.reports.write(unit, revision, paragraphs, secretary.id, Date.now())
     if ('conflict' in result)
