@@ -19,12 +19,10 @@ export function asApiError(cause: unknown): ApiError {
 }
 
 /**
- * A secretary's view loaded from the server (online only): loads at once and whenever `deps` change,
- * keeps only the answer to the latest request, and loads again when the phone comes back online
- * after a failure.
+ * A view loaded from the server (online only): loads at once and whenever `deps` change, keeps only
+ * the answer to the latest request, and loads again when `online` turns true after a failure.
  */
-export function useBranchResource<T>(load: () => Promise<T>, deps?: () => unknown): BranchResource<T> {
-  const sync = useSyncStore()
+export function useServerResource<T>(load: () => Promise<T>, online: () => boolean, deps?: () => unknown): BranchResource<T> {
   const data = shallowRef<T | null>(null)
   const error = shallowRef<ApiError | null>(null)
   const loading = ref(false)
@@ -55,11 +53,17 @@ export function useBranchResource<T>(load: () => Promise<T>, deps?: () => unknow
   else
     void reload()
 
-  watch(() => sync.online, (online) => {
-    if (online && error.value)
+  watch(online, (isOnline) => {
+    if (isOnline && error.value)
       void reload()
   })
 
-  const needsNetwork = computed(() => error.value?.code === 'network' || (!sync.online && !data.value))
+  const needsNetwork = computed(() => error.value?.code === 'network' || (!online() && !data.value))
   return { data, error, loading, needsNetwork, reload }
+}
+
+/** A branch secretary's view (`useServerResource`), online as the member sync sees it. */
+export function useBranchResource<T>(load: () => Promise<T>, deps?: () => unknown): BranchResource<T> {
+  const sync = useSyncStore()
+  return useServerResource(load, () => sync.online, deps)
 }
