@@ -198,7 +198,12 @@ describeEachBackend('organisation report (阶段性总结 of a 党组)', (backen
     expectError(await send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: M.id, toMemberId: away.members[0]!.id }), 404, 'not_found')
     expectError(await send(app(), otherToken, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: M.id, toMemberId: M2.id }), 404, 'not_found')
     expectError(await send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: 'x', toMemberId: M2.id }), 400, 'validation_failed')
-    const linked = await ok<{ transfers: { fromMemberId: string, toMemberId: string }[] }>(await send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: M.id, toMemberId: M2.id }), 201)
+    // Eight secretaries' phones send the link at once: one stores it, the others are told it is there.
+    const racing = await Promise.all(Array.from({ length: 8 }, () => send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: M.id, toMemberId: M2.id })))
+    expect(racing.map(r => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409])
+    for (const r of racing.filter(r => r.statusCode === 409))
+      expectError(r, 409, 'conflict')
+    const linked = await ok<{ transfers: { fromMemberId: string, toMemberId: string }[] }>(racing.find(r => r.statusCode === 201)!, 201)
     expect(linked.transfers).toMatchObject([{ fromMemberId: M.id, toMemberId: M2.id, fromName: '移', toName: '移（新）', leftOn: '2025-10-16' }])
     expectError(await send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: M.id, toMemberId: M2.id }), 409, 'conflict')
 
