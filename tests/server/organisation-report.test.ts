@@ -81,6 +81,7 @@ describeEachBackend('organisation report (阶段性总结 of a 党组)', (backen
   let b1: string, b2: string
   let orgId: string, token: string, otherToken: string
   let away: Awaited<ReturnType<typeof branchWith>>
+  let inviteOf: Record<string, string>
   const material = uuid()
   const p2 = uuid()
 
@@ -96,6 +97,7 @@ describeEachBackend('organisation report (阶段性总结 of a 党组)', (backen
     away = await branchWith(app(), ctx.storage, ['外党员'], '外书记')
     b1 = one.branchId
     b2 = two.branchId
+    inviteOf = { [b1]: one.memberInviteCode, [b2]: two.memberInviteCode }
     S1 = one.secretary
     ;[A, B, M] = one.members as [Member, Member, Member]
     S2 = two.secretary
@@ -450,6 +452,58 @@ describeEachBackend('organisation report (阶段性总结 of a 党组)', (backen
           expect(stored.finalisedAt).toBeNull()
       })
     }
+  })
+
+  /**
+   * Moves that would contradict each other: rows that all left their branch in November 2025 (so no
+   * October figure changes). X (一支部) and Y (二支部) are linked both ways at once: one direction is
+   * stored, never both (a loop of two). U → V → W → Z (一、二、一、二支部) is a chain; Z → U would close it
+   * into a loop (nobody is "the first row" of a loop), sent alone or together with the chain's links.
+   */
+  describe('moves that would loop', () => {
+    async function leftRows(names: string[]): Promise<Member[]> {
+      const rows: Member[] = []
+      for (const [i, name] of names.entries()) {
+        const [branch, secretary] = i % 2 === 0 ? [b1, S1] : [b2, S2]
+        const row = await joinAs(app(), inviteOf[branch]!, name)
+        await joinedOn(app(), secretary.token, [row.id], '2025-11-01')
+        await leaves(app(), secretary.token, row.id, '2025-11-15', 'transfer')
+        rows.push(row)
+      }
+      return rows
+    }
+    const link = (from: Member, to: Member) => send(app(), token, 'POST', '/api/v1/organisation/member-transfers', { fromMemberId: from.id, toMemberId: to.id })
+    const linksAmong = async (rows: Member[]) => {
+      const ids = new Set(rows.map(r => r.id))
+      const { transfers } = await ok<{ transfers: { fromMemberId: string, toMemberId: string }[] }>(await send(app(), token, 'GET', '/api/v1/organisation/member-transfers'))
+      return transfers.filter(t => ids.has(t.fromMemberId) || ids.has(t.toMemberId)).map(t => `${t.fromMemberId}>${t.toMemberId}`)
+    }
+
+    it('links X → Y and Y → X sent at once: exactly one is stored, the other gets 409', async () => {
+      const [X, Y] = await leftRows(['调甲', '调乙']) as [Member, Member]
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => i % 2 === 0 ? link(X, Y) : link(Y, X)))
+      expect(results.map(r => r.statusCode).sort(), results.map(r => r.body).join('\n')).toEqual([201, 409, 409, 409, 409, 409, 409, 409])
+      expect(await linksAmong([X, Y])).toHaveLength(1)
+    })
+
+    it('a link that would close a chain into a loop is refused, alone or racing the chain\'s own links', async () => {
+      const [U, V, W, Z] = await leftRows(['链一', '链二', '链三', '链四']) as [Member, Member, Member, Member]
+      for (const [from, to] of [[U, V], [V, W], [W, Z]] as const)
+        await ok(await link(from, to), 201)
+      const loop = await link(Z, U)
+      expectError(loop, 400, 'validation_failed')
+      expect(loop.json<{ error: { details: { path: string, message: string }[] } }>().error.details[0]).toMatchObject({ path: 'toMemberId', message: expect.stringContaining('循环') })
+      expect(await linksAmong([U, V, W, Z])).toEqual([`${U.id}>${V.id}`, `${V.id}>${W.id}`, `${W.id}>${Z.id}`])
+
+      const [P, Q, R, T] = await leftRows(['环一', '环二', '环三', '环四']) as [Member, Member, Member, Member]
+      const pairs = [[P, Q], [Q, R], [R, T], [T, P]] as const
+      const results = await Promise.all([...pairs, ...pairs].map(([from, to]) => link(from, to)))
+      expect(results.filter(r => r.statusCode === 201), results.map(r => r.statusCode).join(' ')).toHaveLength(3)
+      expect(results.every(r => [201, 400, 409].includes(r.statusCode))).toBe(true)
+      const stored = await linksAmong([P, Q, R, T])
+      expect(stored).toHaveLength(3)
+      expect(pairs.filter(([from, to]) => stored.includes(`${from.id}>${to.id}`))).toHaveLength(3)
+    })
   })
 })
 

@@ -84,6 +84,7 @@ export const en: Record<ServerMessageKey, string> = {
   reportRevision: 'revision must be a non-negative integer: the revision the write was made over',
   reportFigure: 'figure must be one of the report\'s figures (its key)',
   transferLinked: 'One of these members is already in a recorded move; a member row can be in one move only',
+  transferLoop: 'This link would close a loop of moves (the member joined in this row moved on, back to the row that left): check which row is the earlier one',
   transferMember: 'fromMemberId and toMemberId must be member ids (UUIDs)',
   transferNotFound: 'No such member in this organisation\'s branches',
   transferNotLeft: 'This member has not left the former branch: record the day they left (转出) there first',

@@ -82,6 +82,7 @@ export const zhCN = {
   reportRevision: 'revision 必须是非负整数：写入所依据的版本号',
   reportFigure: 'figure 必须是总结中的一个统计项（统计键）',
   transferLinked: '这两名党员中已有一人登记过调动，同一行记录只能登记一次',
+  transferLoop: '这样登记会使调动记录形成循环（调入的这一行此后又调回了调出的那一行），请核对哪一行在先',
   transferMember: 'fromMemberId 和 toMemberId 必须是党员的 ID（UUID）',
   transferNotFound: '本组织的支部中没有这名党员',
   transferNotLeft: '原支部的这名党员还没有转出：请先在原支部登记转出日期',

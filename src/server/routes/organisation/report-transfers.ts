@@ -35,6 +35,8 @@ const organisationTransferRoutes: FastifyPluginAsync = async (app) => {
         throw validationError([{ path: 'fromMemberId', message: t(locale, 'transferNotLeft') }], locale)
       case 'linked':
         throw new ApiError('conflict', 'transferLinked')
+      case 'loop':
+        throw validationError([{ path: 'toMemberId', message: t(locale, 'transferLoop') }], locale)
     }
     reply.status(201)
     return { transfers: await app.storage.memberTransfers.list(organisationId) }

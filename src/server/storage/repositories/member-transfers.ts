@@ -8,7 +8,7 @@ import type { Database } from '../schema'
  * counting its own row, as before.
  */
 
-export type TransferRefusal = 'notFound' | 'sameBranch' | 'notLeft' | 'linked'
+export type TransferRefusal = 'notFound' | 'sameBranch' | 'notLeft' | 'linked' | 'loop'
 
 export class MemberTransferRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -16,10 +16,16 @@ export class MemberTransferRepository {
   /**
    * Links `fromMemberId` (left its branch) to `toMemberId` (in another branch of `organisationId`).
    * Both must be members of the organisation's branches; each row is in one link at most, and a
-   * chain never loops back (the joined row must not have left before it was linked from).
+   * chain never closes into a loop (A → B → … → A has no first row, so no person to count).
+   *
+   * Links of one organisation are written one at a time: the transaction first takes the
+   * organisation's row lock (an UPDATE that changes nothing), so two links checked at once (A → B
+   * and B → A, or the last link of a loop racing its others) cannot both pass the checks on
+   * PostgreSQL, where transactions interleave. Links are rare: one lock per organisation costs nothing.
    */
   async link(organisationId: string, fromMemberId: string, toMemberId: string, now: number = Date.now()): Promise<'ok' | TransferRefusal> {
     return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('organisations').set(eb => ({ id: eb.ref('id') })).where('id', '=', organisationId).execute()
       const rows = await trx.selectFrom('members as m').innerJoin('branches as b', 'b.id', 'm.branch_id').select(['m.id', 'm.branch_id', 'm.status', 'm.left_on', 'b.organisation_id']).where('m.id', 'in', [fromMemberId, toMemberId]).execute()
       const from = rows.find(r => r.id === fromMemberId)
       const to = rows.find(r => r.id === toMemberId)
@@ -33,6 +39,18 @@ export class MemberTransferRepository {
       const taken = await trx.selectFrom('member_transfers').select('from_member_id').where(eb => eb.or([eb('from_member_id', '=', fromMemberId), eb('to_member_id', '=', toMemberId), eb.and([eb('from_member_id', '=', toMemberId), eb('to_member_id', '=', fromMemberId)])])).executeTakeFirst()
       if (taken)
         return 'linked'
+      // Following the moves on from the joined row must not lead back to the row that left.
+      const seen = new Set<string>([toMemberId])
+      for (let next: string | undefined = toMemberId; next !== undefined;) {
+        const onward: { to_member_id: string } | undefined = await trx.selectFrom('member_transfers').select('to_member_id').where('from_member_id', '=', next).executeTakeFirst()
+        next = onward?.to_member_id
+        if (next === fromMemberId)
+          return 'loop'
+        if (next !== undefined && seen.has(next))
+          break
+        if (next !== undefined)
+          seen.add(next)
+      }
       const inserted = await trx.insertInto('member_transfers').values({ from_member_id: fromMemberId, to_member_id: toMemberId, created_at: now }).onConflict(oc => oc.doNothing()).executeTakeFirst()
       // A link written by another request meanwhile: this one is refused, never a second link.
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1 ? 'ok' : 'linked'
