@@ -208,6 +208,56 @@ describeEachBackend('organisations', (backend) => {
     }
   })
 
+  it('member-transfer records a move between two of the organisation\'s branches, member-transfers lists them, refusals say why', async () => {
+    const organisation = await ctx.storage.organisations.create('调动党委', 'party_committee')
+    const from = await ctx.storage.createBranch('调出支部')
+    const to = await ctx.storage.createBranch('调入支部')
+    for (const b of [from, to])
+      await ctx.storage.organisations.attach(organisation.organisationId, b.branchId)
+    const app = served.app
+    const secretary = await joinAs(app, from.secretaryInviteCode, '调出书记')
+    const leaving = await joinAs(app, from.memberInviteCode, '调动党员')
+    const arrived = await joinAs(app, to.memberInviteCode, '调动党员（新）')
+    const stays = await joinAs(app, from.memberInviteCode, '留下的党员')
+    const org = organisation.organisationId
+
+    const notLeft = await admin(['member-transfer', org, leaving.id, arrived.id], ctx.env)
+    expect(notLeft.status).toBe(1)
+    expect(notLeft.stderr).toMatch(/has not left/)
+    await callOk(app, secretary.token, 'PATCH', `/api/v1/branch/members/${leaving.id}/membership`, { joinedOn: '2025-09-01' })
+    await callOk(app, secretary.token, 'PATCH', `/api/v1/branch/members/${leaving.id}/membership`, { leftOn: '2025-10-16', leftReason: 'transfer' })
+    const same = await admin(['member-transfer', org, leaving.id, stays.id], ctx.env)
+    expect(same.status).toBe(1)
+    expect(same.stderr).toMatch(/same branch/)
+    const elsewhere = await ctx.storage.organisations.create('别的党委', 'party_committee')
+    const foreign = await admin(['member-transfer', elsewhere.organisationId, leaving.id, arrived.id], ctx.env)
+    expect(foreign.status).toBe(1)
+    expect(foreign.stderr).toMatch(/no such member/)
+
+    const linked = await admin(['member-transfer', org, leaving.id, arrived.id], ctx.env)
+    expect(linked.status, linked.stderr).toBe(0)
+    const expected = { organisationId: org, transfers: [{ fromMemberId: leaving.id, fromName: '调动党员', fromBranchId: from.branchId, toMemberId: arrived.id, toName: '调动党员（新）', toBranchId: to.branchId, leftOn: '2025-10-16' }] }
+    expect(JSON.parse(linked.stdout.trim())).toEqual(expected)
+    const again = await admin(['member-transfer', org, leaving.id, arrived.id], ctx.env)
+    expect(again.status).toBe(1)
+    expect(again.stderr).toMatch(/already in a recorded move/)
+    const listed = await admin(['member-transfers', org], ctx.env)
+    expect(listed.status, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout.trim())).toEqual(expected)
+    // The organisation secretary's API sees the same move.
+    expect((await ctx.storage.memberTransfers.list(org)).map(t => t.toMemberId)).toEqual([arrived.id])
+
+    const unknown = await admin(['member-transfers', '00000000-0000-4000-8000-000000000000'], ctx.env)
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr).toMatch(/no organisation/)
+    for (const args of [['member-transfer', org, leaving.id], ['member-transfer', 'x', leaving.id, arrived.id], ['member-transfer', org, 'y', arrived.id], ['member-transfers']]) {
+      const bad = await admin(args, ctx.env)
+      expect(bad.status, args.join(' ')).toBe(2)
+      expect(bad.stdout).toBe('')
+      expect(bad.stderr).toMatch(/usage: npm run admin/)
+    }
+  })
+
   it('migration 0016 keeps every organisation and branch', async () => {
     const older = await databaseMigratedTo(backend, '0015_organisations')
     try {

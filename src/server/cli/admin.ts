@@ -1,3 +1,4 @@
+import type { TransferRefusal } from '../storage/repositories/member-transfers'
 import { ORGANISATION_KIND_NAMES, ORGANISATION_KINDS, organisationKindOf } from '../../domain/organisation'
 import { UUID_RE } from '../../domain/records'
 import { openStorage } from '../storage'
@@ -15,6 +16,8 @@ const USAGE = `usage: npm run admin -- create-branch "<branch name>"
        npm run admin -- attach-branch <organisationId> <branchId>
        npm run admin -- add-organisation-secretary <organisationId> "<name>"
        npm run admin -- organisation-invite-code <organisationId> [--new]
+       npm run admin -- member-transfer <organisationId> <fromMemberId> <toMemberId>
+       npm run admin -- member-transfers <organisationId>
 
 commands:
   create-branch NAME              create a branch; prints {"branchId","name","memberInviteCode","secretaryInviteCode"}
@@ -28,10 +31,22 @@ commands:
   organisation-invite-code ORG [--new]
                                   print the organisation's invite code, or with --new a new one (the old one stops
                                   working); prints {"organisationId","inviteCode"}
+  member-transfer ORG FROM TO     record that member row FROM (转出 from one of the organisation's branches: its day
+                                  of leaving recorded there) is member row TO in another of its branches, so the
+                                  organisation's report counts that person once; prints {"organisationId","transfers"}
+  member-transfers ORG            print the moves recorded for the organisation: {"organisationId","transfers":[…]}
 
 environment: DATA_DIR (SQLite, default ./data) or DATABASE_URL (postgres://…)`
 
-type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string } | { command: 'add-organisation-secretary', organisationId: string, name: string } | { command: 'organisation-invite-code', organisationId: string, rotate: boolean }
+const TRANSFER_REFUSALS: Record<TransferRefusal, string> = {
+  notFound: 'no such member in this organisation\'s branches (or no such organisation)',
+  sameBranch: 'both rows are in the same branch: a move is between two branches of the organisation',
+  notLeft: 'the first member has not left its branch: record the day they left (转出) there first',
+  linked: 'one of these rows is already in a recorded move (a row can be in one move only)',
+  loop: 'this link would close the recorded moves into a loop: check which row is the earlier one',
+}
+
+type Command = { command: 'create-branch', name: string } | { command: 'create-organisation', name: string, kind: NonNullable<ReturnType<typeof organisationKindOf>> } | { command: 'attach-branch', organisationId: string, branchId: string } | { command: 'add-organisation-secretary', organisationId: string, name: string } | { command: 'organisation-invite-code', organisationId: string, rotate: boolean } | { command: 'member-transfer', organisationId: string, fromMemberId: string, toMemberId: string } | { command: 'member-transfers', organisationId: string }
 
 // The command line read and checked before any storage is opened; a string is what is wrong with it.
 function parse(argv: string[]): Command | string | null {
@@ -63,6 +78,14 @@ function parse(argv: string[]): Command | string | null {
   }
   if (command === 'organisation-invite-code' && (args.length === 1 || (args.length === 2 && args[1] === '--new')))
     return UUID_RE.test(args[0]!) ? { command, organisationId: args[0]!, rotate: args.length === 2 } : 'the organisation id is the UUID create-organisation printed'
+  if (command === 'member-transfer' && args.length === 3) {
+    const [organisationId, fromMemberId, toMemberId] = args as [string, string, string]
+    if (!UUID_RE.test(organisationId))
+      return 'the organisation id is the UUID create-organisation printed'
+    return UUID_RE.test(fromMemberId) && UUID_RE.test(toMemberId) ? { command, organisationId, fromMemberId, toMemberId } : 'the member ids are UUIDs (the member page of 成员管理 and GET /api/v1/branch/members show them)'
+  }
+  if (command === 'member-transfers' && args.length === 1)
+    return UUID_RE.test(args[0]!) ? { command, organisationId: args[0]! } : 'the organisation id is the UUID create-organisation printed'
   return null
 }
 
@@ -112,6 +135,22 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, inviteCode })}\n`)
         return 0
       }
+      case 'member-transfer': {
+        const outcome = await storage.memberTransfers.link(parsed.organisationId, parsed.fromMemberId, parsed.toMemberId)
+        if (outcome !== 'ok') {
+          console.error(TRANSFER_REFUSALS[outcome])
+          return 1
+        }
+        process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, transfers: await storage.memberTransfers.list(parsed.organisationId) })}\n`)
+        return 0
+      }
+      case 'member-transfers':
+        if (!await organisations.inviteCode(parsed.organisationId)) {
+          console.error(`no organisation ${parsed.organisationId}`)
+          return 1
+        }
+        process.stdout.write(`${JSON.stringify({ organisationId: parsed.organisationId, transfers: await storage.memberTransfers.list(parsed.organisationId) })}\n`)
+        return 0
     }
   }
   finally {
