@@ -117,7 +117,7 @@ describe('long lists', () => {
     await context.close()
   })
 
-  it('the secretary\'s 成员管理 and 问题清单 scroll virtually', async () => {
+  it('the secretary\'s 成员管理, a member\'s records and 问题清单 scroll virtually', async () => {
     const reporter = await joinByApi(site.server.baseUrl, site.branch.memberInviteCode, '成员 000')
     // Names sort by zh-CN collation: 成员 001 … 成员 069 after the secretary.
     for (let i = 1; i < MEMBERS; i++)
@@ -131,6 +131,14 @@ describe('long lists', () => {
     }))
     const pushed = await pushChanges(site.server.baseUrl, reporter.token, problems)
     expect(pushed.results.filter(r => r.status !== 'applied')).toEqual([])
+    // Two years of weekly study by one member: the secretary's 成员 page lists every one.
+    const studied = await pushChanges(site.server.baseUrl, reporter.token, Array.from({ length: CHECKINS }, (_, i) => ({
+      table: 'studyCheckins',
+      id: randomUUID(),
+      updatedAt: Date.now() + i,
+      data: { date: addDays(today, -7 * i), form: 'self_study', topic: `成员的学习 ${i + 1}`, minutes: 30 },
+    })))
+    expect(studied.results.filter(r => r.status !== 'applied')).toEqual([])
 
     const { context, page } = await site.phone('secretary')
     await joinInApp(page, site.server.baseUrl, site.branch.secretaryInviteCode, '长书记')
@@ -139,7 +147,11 @@ describe('long lists', () => {
     // The secretary first, then 成员 000 … 成员 069 (and the first test's member, whose name sorts after).
     await scrollsVirtually(page, n => page.getByText(`成员 ${String(n - 1).padStart(3, '0')}`, { exact: true }), /成员 \d{3}/, MEMBERS + 1, MEMBERS)
 
-    await page.goBack()
+    // 成员 000's records, newest first.
+    await page.goto(`${site.server.baseUrl}/branch/members/${reporter.member.id}`)
+    await scrollsVirtually(page, n => page.getByText(`成员的学习 ${n}`, { exact: true }), /成员的学习 \d+/, CHECKINS, CHECKINS)
+
+    await page.goto(`${site.server.baseUrl}/branch`)
     await openBranchSection(page, '问题清单')
     // The register lists the newest first; a card being edited stays drawn when scrolled far away.
     await scrollsVirtually(page, n => page.getByRole('heading', { name: new RegExp(`^登记的问题 ${n}\\D`) }), /登记的问题 \d+/, PROBLEMS, PROBLEMS)
