@@ -127,8 +127,11 @@ export const MATERIAL_DOWNLOAD_TIMEOUT_MS = 5 * 60_000
 
 /** Reads a response body as text, reporting bytes as they arrive. */
 async function readWithProgress(response: Response, onProgress?: DownloadProgress): Promise<string> {
-  const length = Number(response.headers.get('Content-Length'))
-  const total = Number.isFinite(length) && length > 0 ? length : null
+  // The decoded size: X-Body-Length, else Content-Length when the body is not compressed (a
+  // compressed one's counts the wire's bytes, fewer than the decoded ones the reader counts).
+  const declared = response.headers.get('X-Body-Length') ?? (response.headers.get('Content-Encoding') ? null : response.headers.get('Content-Length'))
+  const length = Number(declared)
+  const total = declared !== null && Number.isFinite(length) && length > 0 ? length : null
   onProgress?.(0, total)
   if (!response.body)
     return response.text()

@@ -161,7 +161,7 @@ describe('material texts on a member\'s phone', () => {
     expect(answerBytes).toBeGreaterThan(90_000)
     expect(states[0]).toMatchObject({ state: 'waiting', received: 0 })
     expect(states[1]).toMatchObject({ state: 'downloading', received: 0 })
-    // Before the answer the size is the text's own; then the answer's Content-Length.
+    // Before the answer the size is the text's own; then the answer's decoded size (X-Body-Length: it goes compressed).
     expect(states[1]!.total).toBe(materialBytes('学'.repeat(30_000)))
     expect(states.slice(2).filter(s => s.state === 'downloading').every(s => s.total === answerBytes)).toBe(true)
     expect(states.filter(s => s.state === 'downloading').length).toBeGreaterThan(2)
