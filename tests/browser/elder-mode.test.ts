@@ -194,32 +194,58 @@ function shanghaiDay(days = 0): string {
 // Every page a member or a secretary opens, in 长辈模式, with records so lists, forms and dialogs have
 // content: every text of the whole page (scrolled to or not) at least 18 px with line height 1.3 and
 // contrast 4.5:1, the page's largest text at least 30 px, every control at least 44×44 and the page's
-// main actions (its primary button, 立即同步, 返回) at least 60×60. A failure names page and control.
+// main actions (its primary button, 立即同步, 返回) at least 60×60. Each page is measured in normal mode
+// too (the class off, `<name> (normal)`): text at least 14 px (18 px and 60×60 are 长辈模式's), line height
+// 1.3, contrast 4.5:1, every control and main action at least 44×44. A failure names page and control.
 describe('长辈模式 on every page', () => {
   const site = useBranchServer('长辈巡检党支部')
   const offenders = new Map<string, string[]>()
   /** Main actions every page has when it shows them. */
   const EVERY_PAGE_MAIN = ['立即同步', '返回']
 
-  async function measureWhole(page: Page, name: string, mainActions: string[] = []): Promise<void> {
+  /** What a mode must meet: 长辈模式 the guideline's sizes; normal mode nothing under 14 px and every target 44×44. */
+  interface Thresholds { text: number, largest: number | null, main: number }
+  const ELDER: Thresholds = { text: 18, largest: 30, main: 60 }
+  const NORMAL: Thresholds = { text: 14, largest: null, main: 44 }
+
+  async function measureMode(page: Page, name: string, mainActions: string[], need: Thresholds): Promise<void> {
     await settled(page)
     const texts = await visibleTexts(page, 'body', 'page')
     const targets = await visibleTargets(page, 'page')
     expect(texts.length, `${name}: texts measured`).toBeGreaterThan(2)
     expect(targets.length, `${name}: controls measured`).toBeGreaterThan(0)
-    const found = [...textOffenders(texts, 18, 1.3), ...contrastOffenders(texts, 4.5), ...targetOffenders(targets, 44)]
+    const found = [...textOffenders(texts, need.text, 1.3), ...contrastOffenders(texts, 4.5), ...targetOffenders(targets, 44)]
     const largest = Math.max(...texts.map(t => t.fontSize))
-    if (largest < 30)
-      found.push(`largest text ${largest}px, needs 30 px`)
+    if (need.largest !== null && largest < need.largest)
+      found.push(`largest text ${largest}px, needs ${need.largest} px`)
     for (const label of [...mainActions, ...EVERY_PAGE_MAIN]) {
       const main = action(page, label)
       if (!mainActions.includes(label) && !await main.isVisible())
         continue
       const size = await targetSize(main)
-      if (size.width < 59.5 || size.height < 59.5)
-        found.push(`main action "${label}": ${size.width}×${size.height}, needs 60×60`)
+      if (size.width < need.main - 0.5 || size.height < need.main - 0.5)
+        found.push(`main action "${label}": ${size.width}×${size.height}, needs ${need.main}×${need.main}`)
     }
     offenders.set(name, found)
+  }
+
+  /** Two frames, then no running animation: layout (virtual lists re-measure their rows) and transitions catch up with a class change. */
+  async function afterModeChange(page: Page): Promise<void> {
+    await page.evaluate(() => new Promise<void>(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))))
+    await settled(page)
+  }
+
+  /**
+   * Measures the page as it is (长辈模式) under `name`, then in normal mode under `<name> (normal)`:
+   * the class off, the same page measured with normal mode's minimums, the class back on.
+   */
+  async function measureWhole(page: Page, name: string, mainActions: string[] = []): Promise<void> {
+    await measureMode(page, name, mainActions, ELDER)
+    await page.evaluate(() => document.documentElement.classList.remove('elder'))
+    await afterModeChange(page)
+    await measureMode(page, `${name} (normal)`, mainActions, NORMAL)
+    await page.evaluate(() => document.documentElement.classList.add('elder'))
+    await afterModeChange(page)
   }
 
   function report(): string {
@@ -380,13 +406,16 @@ describe('长辈模式 on every page', () => {
     await measureWhole(secretary, '组织 阶段性总结')
     await secretary.locator('tr[data-figure="study.checkins"] a').first().click()
     await secretary.waitForURL(/\/organisation\/records/)
-    await secretary.getByText(/共 \d+ 条记录/).waitFor()
+    await secretary.getByText(/共 \d+ 条记录/).first().waitFor()
     await measureWhole(secretary, '组织 records')
+    await open(secretary, `/organisation/report?month=${shanghaiDay().slice(0, 7)}`, secretary.getByRole('heading', { name: '一、主题教育开展情况' }))
+    await measureWhole(secretary, '组织 总结 draft', ['定稿'])
     await open(page, '/organisation/join', page.getByLabel('组织邀请码', { exact: true }))
     await measureWhole(page, '组织管理员加入', ['加入组织'])
 
     expect(report()).toBe('')
-    expect(offenders.size).toBe(40)
+    // The first-start question, and each page in both modes.
+    expect(offenders.size).toBe(81)
     await context.close()
     await secretaryContext.close()
   })

@@ -2,11 +2,13 @@ import type { Buffer } from 'node:buffer'
 import type { Page } from 'playwright-core'
 import type { RunningServer } from './support/server'
 import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { joinByApi } from './support/api'
-import { answerElderPrompt, elderPrompt, joinInApp } from './support/app'
-import { pushCheckin, pushProblem } from './support/branch'
+import { action, answerElderPrompt, elderPrompt, joinInApp } from './support/app'
+import { describeViolations, seriousA11yViolations } from './support/axe'
+import { pushCheckin, pushProblem, unzipEntries } from './support/branch'
 import { REPO_ROOT } from './support/paths'
 import { createBranch } from './support/server'
 import { useBranchServer } from './support/site'
@@ -157,6 +159,76 @@ describe('组织 pages for an organisation secretary', () => {
     await page.locator('li.organisation-branch').first().waitFor()
     expect(await page.getByRole('alert').filter({ hasText: '需要联网' }).count()).toBe(0)
 
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('drafts the organisation\'s report from its month: figures rolled up and traced to every branch\'s rows, an edit kept offline, 定稿, Word', async () => {
+    const { context, page, errors } = await site.phone('organisation report')
+    await page.goto(`${site.server.baseUrl}/organisation/join`)
+    await page.getByLabel('组织邀请码', { exact: true }).fill(inviteCode)
+    await page.getByLabel('您的姓名', { exact: true }).fill('吴委员')
+    await page.getByRole('button', { name: '加入组织' }).click()
+    await page.waitForURL(/\/organisation$/)
+    const thisMonth = shanghaiDay().slice(0, 7)
+    await page.goto(`${site.server.baseUrl}/organisation/summary`)
+    await page.getByLabel('月份', { exact: true }).fill(thisMonth)
+    await page.getByLabel('月份', { exact: true }).dispatchEvent('change')
+    const [year, month] = thisMonth.split('-').map(Number)
+    await page.getByRole('heading', { name: `${year}年${month}月` }).waitFor()
+    // The whole organisation's figure opens the rows behind it in every branch.
+    await page.locator('tr[data-figure="study.checkins"] td[data-column="organisation"] a').click()
+    await page.waitForURL(/\/organisation\/records\?/)
+    await page.getByText('共 3 条记录', { exact: true }).waitFor()
+    expect(await page.getByText('一支部 · 甲一').count()).toBeGreaterThan(0)
+    expect(await page.getByText('二支部 · 乙一').count()).toBeGreaterThan(0)
+    await page.getByRole('button', { name: '返回' }).click()
+
+    await page.goto(`${site.server.baseUrl}/organisation/summary`)
+    await page.getByLabel('月份', { exact: true }).fill(thisMonth)
+    await page.getByLabel('月份', { exact: true }).dispatchEvent('change')
+    await page.getByRole('heading', { name: `${year}年${month}月` }).waitFor()
+    await action(page, '生成总结').click()
+    await page.waitForURL(new RegExp(`/organisation/report\\?month=${thisMonth}`))
+    await page.getByRole('heading', { level: 2, name: `东湖街道党工委主题教育${year}年${month}月阶段性总结` }).waitFor()
+    await page.getByRole('heading', { name: '一、主题教育开展情况' }).waitFor()
+    // Counted by hand: 甲一, 甲二 and 乙一 checked in once each; 丙一 is of no organisation.
+    await page.getByText('本月全系统3名党员参加学习，学习打卡3次', { exact: false }).waitFor()
+    expect(await page.getByText(/全系统现有党支部2个、党员5名/).count()).toBe(1)
+    const violations = await seriousA11yViolations(page)
+    expect(violations, describeViolations(violations)).toEqual([])
+
+    // A figure of the report opens its rows per branch: 一支部 2, 二支部 1.
+    await page.locator('.report-document__figure[title="学习打卡"]').first().click()
+    await page.waitForURL(/\/organisation\/records\?/)
+    const byBranch = page.getByRole('region', { name: '各支部' })
+    await byBranch.getByRole('link', { name: '一支部' }).waitFor()
+    expect(await byBranch.locator('li', { hasText: '一支部' }).textContent()).toMatch(/^\s*一支部\s*2\s*共 2 条记录\s*$/)
+    expect(await byBranch.locator('li', { hasText: '二支部' }).textContent()).toMatch(/^\s*二支部\s*1\s*共 1 条记录\s*$/)
+    const recordViolations = await seriousA11yViolations(page)
+    expect(recordViolations, describeViolations(recordViolations)).toEqual([])
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.waitForURL(/\/organisation\/report\?/)
+
+    // Offline: the edit stays on the phone and goes up once back online.
+    await page.getByRole('heading', { name: '一、主题教育开展情况' }).waitFor()
+    await context.setOffline(true)
+    await page.getByRole('button', { name: /^修改“（请填写本月推动发展/ }).click()
+    await page.getByRole('textbox', { name: /^修改“（请填写本月推动发展/ }).fill('党组成员带头调研社区养老，学习打卡〔学习打卡〕次。')
+    await action(page, '完成').click()
+    await page.getByText('已保存在本机，联网后自动上传', { exact: true }).waitFor()
+    await context.setOffline(false)
+    await page.getByText('已保存', { exact: true }).waitFor()
+    await page.getByText('党组成员带头调研社区养老，学习打卡3次。').waitFor()
+
+    await action(page, '定稿').click()
+    await page.getByRole('dialog').getByRole('button', { name: '确认定稿' }).click()
+    await page.getByText(/^\s*已于\d{4}-\d{2}-\d{2}定稿/).waitFor()
+    expect(await page.getByRole('button', { name: /^修改“/ }).count()).toBe(0)
+    const [word] = await Promise.all([page.waitForEvent('download'), action(page, '导出Word').click()])
+    expect(word.suggestedFilename()).toMatch(/东湖街道党工委.*阶段性总结\.docx$/)
+    const document = unzipEntries(await readFile((await word.path())!)).get('word/document.xml')!.toString('utf8')
+    expect(document).toContain('党组成员带头调研社区养老，学习打卡3次。')
     expect(errors).toEqual([])
     await context.close()
   })

@@ -45,8 +45,8 @@ export function dispositionFilename(header: string | null): string | null {
 }
 
 /** `GET` a file with the bearer (a plain link cannot send it); rejects with `ApiError`. */
-export async function downloadFile(path: string): Promise<ApiDownload> {
-  const response = await apiResponse('GET', path, undefined, '*/*')
+export async function downloadFile(path: string, token?: string | null): Promise<ApiDownload> {
+  const response = await apiResponse('GET', path, undefined, '*/*', undefined, token)
   return { blob: await response.blob(), filename: dispositionFilename(response.headers.get('Content-Disposition')) }
 }
 

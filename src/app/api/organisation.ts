@@ -38,6 +38,9 @@ export function configureOrganisationApi(token: string | null): void {
   organisationToken = token
 }
 
+/** The organisation secretary's token now (for calls made outside this module, e.g. the report's). */
+export const currentOrganisationToken = (): string | null => organisationToken
+
 const get = <T>(path: string) => apiRequest<T>('GET', path, undefined, organisationToken)
 const branchPath = (id: string) => `/organisation/branches/${encodeURIComponent(id)}`
 

@@ -17,6 +17,7 @@ export const organisationRoutes: RouteRecordRaw[] = [
   { path: '/organisation/grid', name: 'organisation-grid', component: () => import('@/app/pages/organisation/OrganisationGridPage.vue'), meta: { organisation: true } },
   { path: '/organisation/problems', name: 'organisation-problems', component: () => import('@/app/pages/organisation/OrganisationProblemsPage.vue'), meta: { organisation: true } },
   { path: '/organisation/summary', name: 'organisation-summary', component: () => import('@/app/pages/organisation/OrganisationSummaryPage.vue'), meta: { organisation: true } },
+  { path: '/organisation/report', name: 'organisation-report', component: () => import('@/app/pages/organisation/OrganisationReportPage.vue'), meta: { organisation: true } },
   { path: '/organisation/records', name: 'organisation-records', component: () => import('@/app/pages/organisation/OrganisationRecordsPage.vue'), meta: { organisation: true } },
 ]
 

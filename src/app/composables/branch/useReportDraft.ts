@@ -1,8 +1,8 @@
 import type { Ref } from 'vue'
 import type { ApiError } from '@/app/api/client'
-import type { ReportResponse } from '@/domain/report'
+import type { ReportResponse, ReportWriteRequest } from '@/domain/report'
 import { computed, ref, shallowRef, watch } from 'vue'
-import { reportApi } from '@/app/api/report'
+import { reportApi as branchReportApi } from '@/app/api/report'
 import { deleteDraft, getDraft, putDraft } from '@/app/db/drafts'
 import { useSyncStore } from '@/app/stores/sync'
 import { asApiError } from './useBranchResource'
@@ -39,10 +39,31 @@ export interface ReportDraft {
   reload: () => Promise<void>
 }
 
-const keyOf = (month: string) => `report:${month}`
+/** Where a draft is read and written: the branch's report by default, the organisation's (组织) with its own. */
+export interface ReportDraftApi {
+  get: (month: string) => Promise<ReportResponse>
+  save: (body: ReportWriteRequest) => Promise<ReportResponse>
+  finalise: (month: string, revision: number) => Promise<ReportResponse>
+}
 
-export function useReportDraft(month: () => string): ReportDraft {
+export interface ReportDraftOptions {
+  api?: ReportDraftApi
+  /** The `drafts` key's prefix: `report` (the branch's) or `organisation-report`. */
+  keyPrefix?: string
+  /** Whether the phone is online: the member sync's state by default. */
+  online?: () => boolean
+}
+
+function memberSyncOnline(): () => boolean {
   const sync = useSyncStore()
+  return () => sync.online
+}
+
+export function useReportDraft(month: () => string, options: ReportDraftOptions = {}): ReportDraft {
+  const reportApi = options.api ?? branchReportApi
+  const prefix = options.keyPrefix ?? 'report'
+  const keyOf = (month: string) => `${prefix}:${month}`
+  const online = options.online ?? memberSyncOnline()
   const report = shallowRef<ReportResponse | null>(null)
   const edits = ref<Record<string, string>>({})
   const state = ref<ReportDraftState>('loading')
@@ -194,8 +215,8 @@ export function useReportDraft(month: () => string): ReportDraft {
 
   watch(month, () => void reload(), { immediate: true })
   // Back online: push what was kept on the phone meanwhile (or load what could not be loaded).
-  watch(() => sync.online, (online) => {
-    if (!online)
+  watch(online, (isOnline) => {
+    if (!isOnline)
       return
     if (!report.value || state.value === 'error')
       void reload()

@@ -1,3 +1,4 @@
+import type { Ref } from 'vue'
 import type { BranchResource } from '@/app/composables/branch/useBranchResource'
 import { onScopeDispose, ref } from 'vue'
 import { useServerResource } from '@/app/composables/branch/useBranchResource'
@@ -7,7 +8,8 @@ import { useServerResource } from '@/app/composables/branch/useBranchResource'
  * loads a branch secretary's. The phone's online state is read from the browser here: a phone
  * signed in only as 组织管理员 runs no member sync to tell it.
  */
-export function useOrganisationResource<T>(load: () => Promise<T>, deps?: () => unknown): BranchResource<T> {
+/** Whether the browser is online, kept up to date while the calling scope lives. */
+export function useBrowserOnline(): Ref<boolean> {
   const online = ref(typeof navigator === 'undefined' || navigator.onLine !== false)
   if (typeof window !== 'undefined') {
     const onOnline = () => {
@@ -23,5 +25,10 @@ export function useOrganisationResource<T>(load: () => Promise<T>, deps?: () => 
       window.removeEventListener('offline', onOffline)
     })
   }
+  return online
+}
+
+export function useOrganisationResource<T>(load: () => Promise<T>, deps?: () => unknown): BranchResource<T> {
+  const online = useBrowserOnline()
   return useServerResource(load, () => online.value, deps)
 }
