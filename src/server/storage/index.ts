@@ -22,6 +22,7 @@ import { ReportDraftRepository } from './repositories/report-drafts'
 import { SessionQueries } from './repositories/sessions'
 import { SetupCodeRepository } from './repositories/setup-codes'
 import { SummaryQueries } from './repositories/summary'
+import { withStatementCache } from './sqlite-statements'
 import { SyncStore } from './sync'
 
 /**
@@ -92,7 +93,7 @@ function sqliteDialect(dataDir: string): Dialect {
   database.pragma('foreign_keys = ON')
   // The admin CLI may write while the server runs: wait for the lock instead of failing.
   database.pragma('busy_timeout = 5000')
-  return new SqliteDialect({ database })
+  return new SqliteDialect({ database: withStatementCache(database) })
 }
 
 function postgresDialect(url: string): Dialect {
