@@ -131,7 +131,7 @@ async function readWithProgress(response: Response, onProgress?: DownloadProgres
   // compressed one's counts the wire's bytes, fewer than the decoded ones the reader counts).
   const declared = response.headers.get('X-Body-Length') ?? (response.headers.get('Content-Encoding') ? null : response.headers.get('Content-Length'))
   const length = Number(declared)
-  const total = declared !== null && Number.isFinite(length) && length > 0 ? length : null
+  const total = Number.isFinite(length) && length > 0 ? length : null
   onProgress?.(0, total)
   if (!response.body)
     return response.text()
