@@ -309,10 +309,25 @@ async function pageBundles(): Promise<{ pouchdb: string, seed: string }> {
 
 interface BrowserPushTimes { untilSyncedMs: number, untilServerHeldAllMs: number }
 
-async function throttle(page: Page, rate: number): Promise<() => Promise<void>> {
+/**
+ * Slows the page's CPU by `rate`. With BENCH_PROFILE=<dir> it also records a CPU profile of the page
+ * until released, written as `<dir>/<name>.cpuprofile` (open it in DevTools' Performance panel).
+ */
+async function throttle(page: Page, rate: number, profileName?: string): Promise<() => Promise<void>> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Emulation.setCPUThrottlingRate', { rate })
+  const profileDir = profileName ? process.env.BENCH_PROFILE : undefined
+  if (profileDir) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+    await cdp.send('Profiler.start')
+  }
   return async () => {
+    if (profileDir) {
+      const { profile } = await cdp.send('Profiler.stop')
+      await mkdir(profileDir, { recursive: true })
+      await writeFile(path.join(profileDir, `${profileName}.cpuprofile`), JSON.stringify(profile))
+    }
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {})
     await cdp.detach().catch(() => {})
   }
@@ -337,7 +352,7 @@ async function oursBrowserPush(browser: Browser, server: RunningServer, seedBund
     await page.waitForFunction(n => document.querySelector('[role="status"]')?.textContent?.includes(`待同步 ${n} 条`), QUEUED, { timeout: 120_000 })
 
     const secretary = await joinByApi(server.baseUrl, branch.secretaryInviteCode, `基准推送书记${cpuThrottle}`)
-    const release = await throttle(page, cpuThrottle)
+    const release = await throttle(page, cpuThrottle, `ours-push-${cpuThrottle}x`)
     try {
       let untilServerHeldAllMs = -1
       const watch = { running: true }
@@ -404,7 +419,7 @@ async function pouchBrowserPush(browser: Browser, pouchUrl: string, memberId: st
       const docs = Array.from({ length: n }, (_, i) => ({ _id: crypto.randomUUID(), table: 'studyCheckins', date, week, form: 'self_study', topic: `离线学习记录 ${i + 1}`, minutes: 30, memberId, updatedAt: now + i, deleted: false }))
       await local.bulkDocs(docs)
     }, { n: QUEUED, date, week: weekKey(date), memberId, dbName })
-    const release = await throttle(page, cpuThrottle)
+    const release = await throttle(page, cpuThrottle, `pouchdb-push-${cpuThrottle}x`)
     try {
       const started = performance.now()
       const replicated = await page.evaluate(({ url, dbName, batch }) => new window.PouchDB!(dbName).replicate.to(url, { batch_size: batch }), { url: `${pouchUrl}/${dbName}`, dbName, batch: BATCH })
