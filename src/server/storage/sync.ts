@@ -302,7 +302,7 @@ export class SyncStore {
     // PostgreSQL: the revisions and every write in one statement. Its data-modifying CTEs run
     // once each; the rows take their revs from `taken`, so the counter is locked before any row.
     const parts = [...byTable].map(([table, entry], i) => {
-      const query = (this.records[table] as RecordRepository).guardedUpsert(entry.writes, trx, k => sql<number>`(select value from taken) - ${n - 1 - entry.offsets[k]!}`, entry.expected)
+      const query = (this.records[table] as RecordRepository).guardedUpsert(entry.writes, sql<number>`(select value from taken) - ${n - 1}`, entry.offsets, entry.expected)
       return sql`${sql.raw(`w${i}`)} as (${query})`
     })
     const written = sql.join([...byTable.keys()].map((_, i) => sql`(select count(*) from ${sql.raw(`w${i}`)})`), sql` + `)
