@@ -552,6 +552,39 @@ function sqlitePeerPush(root: string): number {
   }
 }
 
+/**
+ * For reference, not a target: better-sqlite3 alone writing the same rows into the server's own
+ * study_checkins (migrated: its four indexes for the secretary's views and its foreign keys on),
+ * 500-row upserts in the same 10 transactions. What the schema costs, apart from the server.
+ */
+async function sqliteOwnSchemaPush(root: string): Promise<number> {
+  const dataDir = path.join(root, `own-schema-${randomUUID()}`)
+  const storage = await openStorage({ dataDir })
+  const branch = await storage.createBranch('基准参照支部')
+  await storage.close()
+  const database = new BetterSqlite3(path.join(dataDir, 'study-log.sqlite'))
+  try {
+    database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = FULL')
+    database.pragma('foreign_keys = ON')
+    const { id: branchId } = database.prepare('SELECT id FROM branches').get() as { id: string }
+    const memberId = randomUUID()
+    database.prepare('INSERT INTO members (id, branch_id, name, role, created_at) VALUES (?, ?, ?, \'member\', ?)').run(memberId, branchId, branch.name, Date.now())
+    const columns = ['id', 'member_id', 'branch_id', 'updated_at', 'client_id', 'deleted', 'rev', 'date', 'week', 'form', 'topic', 'minutes']
+    const set = columns.slice(2).map(c => `${c} = excluded.${c}`).join(', ')
+    const upsert = database.prepare(`INSERT INTO study_checkins (${columns.join(', ')}) VALUES ${Array.from({ length: BATCH }, () => `(${columns.map(() => '?').join(', ')})`).join(', ')} ON CONFLICT (id) DO UPDATE SET ${set}`)
+    const rows = peerRows().map(r => [r.id, memberId, branchId, r.updated_at, 'bench', 0, r.rev, r.date, r.week, r.form, r.topic, r.minutes])
+    const batch = database.transaction((slice: unknown[][]) => upsert.run(slice.flat()))
+    const started = performance.now()
+    for (let i = 0; i < QUEUED; i += BATCH)
+      batch(rows.slice(i, i + BATCH))
+    return performance.now() - started
+  }
+  finally {
+    database.close()
+  }
+}
+
 /** The PostgreSQL peer: pg alone, one multi-row upsert per transaction of BATCH rows. */
 async function pgPeerPush(): Promise<number> {
   const database = await createPgDatabase()
@@ -604,7 +637,8 @@ async function nodePush(root: string, log: (line: string) => void): Promise<Sync
     const oursMs = await oursNodePush(sqlite)
     const peerMs = sqlitePeerPush(root)
     figures.push(nodePushFigure('SQLite', oursMs, peerMs, `better-sqlite3 alone, ${QUEUED / BATCH} transactions of ${BATCH} upserts, WAL, synchronous=FULL`))
-    log(`  SQLite: ours ${Math.round(oursMs)} ms, better-sqlite3 ${round1(peerMs)} ms → ${figures.at(-1)!.ratio}×`)
+    const ownSchemaMs = await sqliteOwnSchemaPush(root)
+    log(`  SQLite: ours ${Math.round(oursMs)} ms, better-sqlite3 ${round1(peerMs)} ms → ${figures.at(-1)!.ratio}×; for reference, better-sqlite3 alone on the server's own schema (indexes, foreign keys): ${round1(ownSchemaMs)} ms, ${round2(ownSchemaMs / peerMs)}× the peer`)
   }
   finally {
     await sqlite.stop()

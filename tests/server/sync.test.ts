@@ -1,4 +1,4 @@
-import type { SyncChangeIn, SyncChangeOut } from '../../src/domain/wire'
+import type { SyncChangeIn, SyncChangeOut, SyncResponse } from '../../src/domain/wire'
 import { expect, it } from 'vitest'
 import { addDays, weekKey } from '../../src/domain/week'
 import { branchWith, checkin, daysAgo, expectError, pullAll, studyChange, sync, syncOk, today, useApp, uuid } from './support/api'
@@ -285,6 +285,22 @@ describeEachBackend('sync', (backend) => {
     ] as const) {
       const error = expectError(await sync(app(), a.token, body), 400, 'validation_failed')
       expect(error.details!.map(d => d.path)).toEqual([path])
+    }
+  })
+
+  it('stores every row of a push, whatever its count, each with its own data and revision', async () => {
+    // Rows are written in blocks of 256, 128, … 1: counts that use every block, and one row.
+    const { a } = await twoMembers()
+    let cursor: string | null = null
+    for (const count of [500, 383, 255, 1]) {
+      const changes = Array.from({ length: count }, (_, i) => studyChange(uuid(), i + 1, { minutes: (i % 90) + 1, note: `第${i + 1}条` }))
+      const body: SyncResponse = await syncOk(app(), a.token, { cursor, changes })
+      expect(body.results.filter(r => r.status === 'applied')).toHaveLength(count)
+      cursor = body.cursor
+      const rows = await ctx.storage.db.selectFrom('study_checkins').select(['id', 'minutes', 'note', 'updated_at', 'rev']).where('id', 'in', changes.map(c => c.id)).execute()
+      const byId = new Map(rows.map(r => [r.id, r]))
+      expect(changes.map(c => ({ minutes: byId.get(c.id)?.minutes, note: byId.get(c.id)?.note, updatedAt: Number(byId.get(c.id)?.updated_at) }))).toEqual(changes.map((_, i) => ({ minutes: (i % 90) + 1, note: `第${i + 1}条`, updatedAt: i + 1 })))
+      expect(new Set(rows.map(r => Number(r.rev))).size).toBe(count)
     }
   })
 
