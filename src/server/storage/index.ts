@@ -1,4 +1,5 @@
 import type { Dialect } from 'kysely'
+import type { NamedStatementPool } from './pg-statements'
 import type { CreatedBranch } from './repositories/branches'
 import type { MaterialRepository, RecordRepository } from './repositories/records'
 import type { Database } from './schema'
@@ -8,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations'
+import { withNamedStatements } from './pg-statements'
 import { BranchAdminRepository } from './repositories/branch-admin'
 import { BranchRepository } from './repositories/branches'
 import { CompletionQueries } from './repositories/completion'
@@ -96,15 +98,16 @@ function sqliteDialect(dataDir: string): Dialect {
   return new SqliteDialect({ database: withStatementCache(database) })
 }
 
-function postgresDialect(url: string): Dialect {
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10, types: pgTypes }) })
+function postgresDialect(url: string): { dialect: Dialect, pool: NamedStatementPool } {
+  const pool = withNamedStatements(new pg.Pool({ connectionString: url, max: 10, types: pgTypes }))
+  return { dialect: new PostgresDialect({ pool }), pool }
 }
 
 /** Opens the database, runs pending migrations, and returns the repositories over it. */
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const dialectName = opts.databaseUrl ? 'postgres' : 'sqlite'
-  const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : sqliteDialect(opts.dataDir ?? './data')
-  const db = new Kysely<Database>({ dialect })
+  const postgres = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : null
+  const db = new Kysely<Database>({ dialect: postgres?.dialect ?? sqliteDialect(opts.dataDir ?? './data') })
   try {
     // Unordered: 0012 (merge) was numbered before it shipped after 0013 and 0014; a database that
     // already ran those gets it all the same. Each migration touches only its own tables and columns.
@@ -116,6 +119,8 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     // stays open: it analyses only tables whose statistics are missing or stale, so it is cheap.
     if (dialectName === 'sqlite')
       await sql`PRAGMA optimize=0x10002`.execute(db)
+    // The tables are final now: statements run again may be kept prepared.
+    postgres?.pool.keepStatements()
   }
   catch (error) {
     await db.destroy()
