@@ -46,10 +46,14 @@ export function weekSpan(week: string, today: string): { from: string, to: strin
   return { from: today, to: today, statusDay: today }
 }
 
+/** In the branch on some day of a week's span (see `weekSpan`): worked out once for a week's many members. */
+export function inBranchInSpan(member: MemberTimeline, span: { from: string, to: string }): boolean {
+  return member.joinedOn <= span.to && (member.leftOn === null || member.leftOn > span.from)
+}
+
 /** In the branch on some day of the week's span (see `weekSpan`). */
 export function inBranchInWeek(member: MemberTimeline, week: string, today: string): boolean {
-  const span = weekSpan(week, today)
-  return member.joinedOn <= span.to && (member.leftOn === null || member.leftOn > span.from)
+  return inBranchInSpan(member, weekSpan(week, today))
 }
 
 export function retiredInWeek(member: MemberTimeline, week: string, today: string): boolean {

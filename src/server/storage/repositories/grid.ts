@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { GridMember, GridWeekTotal, MemberGroup, ServiceMonth } from '../../../domain/branch'
 import type { Database } from '../schema'
 import { sql } from 'kysely'
-import { inBranchInWeek, retiredInWeek } from '../../../domain/membership'
+import { inBranchInSpan, retiredOn, weekSpan } from '../../../domain/membership'
 import { monthRange, monthsBetween, percent } from '../../../domain/summary'
 import { DEFAULT_TIME_ZONE, todayIn } from '../../../domain/week'
 import { MembershipHistory } from './history'
@@ -35,9 +35,20 @@ export class GridQueries {
     const branch = await this.db.selectFrom('branches').select('time_zone').where('id', '=', branchId).executeTakeFirst()
     const today = todayIn(branch?.time_zone || DEFAULT_TIME_ZONE, now)
     const timelines = await this.history.timelines(branchId)
-    // inGroup[i]: the members counted in week i.
-    const inGroup = weeks.map(week => new Set([...timelines.values()].filter(t => inBranchInWeek(t, week, today) && (group === 'all' || retiredInWeek(t, week, today) === (group === 'retired'))).map(t => t.id)))
-    const people = [...timelines.values()].filter(t => inGroup.some(set => set.has(t.id)))
+    // counted.get(id)[i]: whether the member counts in week i (each week's span worked out once).
+    const spans = weeks.map(week => weekSpan(week, today))
+    const counted = new Map<string, boolean[]>()
+    const inGroupCount = weeks.map(() => 0)
+    for (const t of timelines.values()) {
+      const flags = spans.map(span => inBranchInSpan(t, span) && (group === 'all' || retiredOn(t, span.statusDay) === (group === 'retired')))
+      if (!flags.includes(true))
+        continue
+      flags.forEach((flag, i) => {
+        if (flag)
+          inGroupCount[i]! += 1
+      })
+      counted.set(t.id, flags)
+    }
     // One row per member: its (week, check-ins, minutes) sums joined into a string by the database,
     // so a year of a 500-member branch crosses into JS as 500 rows, not 20,000.
     const weekSums = this.db.selectFrom('study_checkins as c')
@@ -58,7 +69,8 @@ export class GridQueries {
 
     const column = new Map(weeks.map((w, i) => [w, i]))
     const rows = new Map<string, GridMember>()
-    for (const p of people) {
+    for (const [id, flags] of counted) {
+      const p = timelines.get(id)!
       rows.set(p.id, {
         id: p.id,
         name: p.name,
@@ -66,7 +78,7 @@ export class GridQueries {
         retired: p.retiredNow,
         joinedOn: p.joinedOn,
         leftOn: p.leftOn,
-        cells: weeks.map((_, i) => ({ studied: false, minutes: 0, checkins: 0, counted: inGroup[i]!.has(p.id) })),
+        cells: flags.map(flag => ({ studied: false, minutes: 0, checkins: 0, counted: flag })),
         weeksStudied: 0,
         minutes: 0,
       })
@@ -79,15 +91,17 @@ export class GridQueries {
       // nothing and counts nowhere.
       if (!row || i === undefined || !row.cells[i]!.counted)
         continue
-      const minutes = s.minutes
-      row.cells[i] = { studied: true, minutes, checkins: s.checkins, counted: true }
+      const cell = row.cells[i]!
+      cell.studied = true
+      cell.minutes = s.minutes
+      cell.checkins = s.checkins
       row.weeksStudied += 1
-      row.minutes += minutes
+      row.minutes += s.minutes
       studiedIn[i]! += 1
     }
     return {
       members: [...rows.values()].sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id)),
-      totals: weeks.map((week, i) => ({ week, studied: studiedIn[i]!, total: inGroup[i]!.size, rate: percent(studiedIn[i]!, inGroup[i]!.size) })),
+      totals: weeks.map((week, i) => ({ week, studied: studiedIn[i]!, total: inGroupCount[i]!, rate: percent(studiedIn[i]!, inGroupCount[i]!) })),
     }
   }
 
