@@ -352,11 +352,23 @@ async function firstEntry(browser: Browser, server: RunningServer, inviteCode: s
   const cdp = await context.newCDPSession(page)
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle })
   const runsMs: number[] = []
+  // BENCH_PROFILE=<dir>: the page's CPU profile over the runs, as <dir>/first-entry-<list>-<n>x.cpuprofile.
+  const profileDir = process.env.BENCH_PROFILE
+  if (profileDir) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
+    await cdp.send('Profiler.start')
+  }
   try {
     for (let i = 0; i < FIRST_ENTRY_RUNS; i++) {
       await page.goto(listUrl)
       await page.waitForFunction(() => window.__benchFirstRender !== undefined, undefined, { timeout: 120_000 })
       runsMs.push(round(await page.evaluate(() => window.__benchFirstRender!)))
+    }
+    if (profileDir) {
+      const { profile } = await cdp.send('Profiler.stop')
+      await mkdir(profileDir, { recursive: true })
+      await writeFile(path.join(profileDir, `first-entry-${kind}-${cpuThrottle}x.cpuprofile`), JSON.stringify(profile))
     }
   }
   finally {
