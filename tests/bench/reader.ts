@@ -139,7 +139,7 @@ export async function readerFirstScreen(browser: Browser, server: RunningServer,
     await page.getByText(MARKER, { exact: false }).first().waitFor()
     const readerUrl = page.url()
     await page.goBack()
-    await page.getByRole('heading', { name: '学习资料' }).waitFor()
+    await page.getByRole('heading', { name: '学习资料', exact: true }).waitFor()
     await context.setOffline(true)
     await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.includes('离线'), undefined, { timeout: 30_000 })
       .catch(async () => {
@@ -153,7 +153,7 @@ export async function readerFirstScreen(browser: Browser, server: RunningServer,
     const restore = await throttle(page, cpuThrottle)
     try {
       for (let i = 0; i < OPENS; i++) {
-        await page.getByRole('heading', { name: '学习资料' }).waitFor()
+        await page.getByRole('heading', { name: '学习资料', exact: true }).waitFor()
         const title = materialEntry(page, TITLE).getByText(TITLE, { exact: true }).first()
         await title.waitFor()
         // The clock starts in the page, at the tap's dispatch, so Playwright's own round trips stay out.
