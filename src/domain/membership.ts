@@ -55,7 +55,3 @@ export function inBranchInSpan(member: MemberTimeline, span: { from: string, to:
 export function inBranchInWeek(member: MemberTimeline, week: string, today: string): boolean {
   return inBranchInSpan(member, weekSpan(week, today))
 }
-
-export function retiredInWeek(member: MemberTimeline, week: string, today: string): boolean {
-  return retiredOn(member, weekSpan(week, today).statusDay)
-}

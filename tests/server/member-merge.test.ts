@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { homeStudyCheckinId, readingProgressId } from '../../src/domain/homeStudy'
 import { monthOf, shiftMonth } from '../../src/domain/summary'
 import { addDays, currentWeek, weekKey } from '../../src/domain/week'
-import { branchWith, completion, expectError, joinAs, pullAll, studyChange, syncOk, today, useApp, uuid } from './support/api'
+import { branchWith, completion, expectError, joinAs, pullAll, resolvable, studyChange, syncOk, today, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 import { call, callOk, problemChange, push, serviceChange } from './support/branch'
 import { historyOf, joinedOn, leaves, statusFrom } from './support/history'
@@ -29,15 +29,6 @@ import { historyOf, joinedOn, leaves, statusFrom } from './support/history'
  *   members at M's end: 6 (S, A, B, R, D, E) before, 5 after; F (added today) is in neither month
  *   before the merge; after, F spans E's history: in M, 在职 (E's status), retired from today.
  */
-
-// A promise and the function that settles it (Node 20 has no Promise.withResolvers).
-function resolvable(): { promise: Promise<void>, resolve: () => void } {
-  let resolve!: () => void
-  const promise = new Promise<void>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
 
 describeEachBackend('member merge', (backend) => {
   const ctx = useStorage(backend)

@@ -5,7 +5,7 @@ import type { Storage } from '../../src/server/storage'
 import type { Member } from './support/api'
 import { expect, it } from 'vitest'
 import { MEMBER_TABLES } from '../../src/domain/records'
-import { branchWith, pullAll, syncOk, today, useApp, uuid } from './support/api'
+import { branchWith, pullAll, resolvable, syncOk, today, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 
 /**
@@ -50,14 +50,8 @@ function gateTableRead(storage: Storage, gated: MemberTable) {
   let counting = true
   let gateUsed = false
   let othersInFlight = 0
-  let entered!: () => void
-  let open!: () => void
-  const gateEntered = new Promise<void>((resolve) => {
-    entered = resolve
-  })
-  const gateOpen = new Promise<void>((resolve) => {
-    open = resolve
-  })
+  const entered = resolvable()
+  const opened = resolvable()
   const restores: (() => void)[] = []
   for (const table of MEMBER_TABLES) {
     const repository = storage[table] as unknown as { changedFor: (...args: unknown[]) => Promise<unknown> }
@@ -65,8 +59,8 @@ function gateTableRead(storage: Storage, gated: MemberTable) {
     repository.changedFor = async (...args: unknown[]) => {
       if (table === gated && !gateUsed) {
         gateUsed = true
-        entered()
-        await gateOpen
+        entered.resolve()
+        await opened.promise
         return original.apply(repository, args)
       }
       if (!counting)
@@ -84,10 +78,10 @@ function gateTableRead(storage: Storage, gated: MemberTable) {
     })
   }
   return {
-    gateEntered,
+    gateEntered: entered.promise,
     /** Resolves once the gate is held and no read of another table is running. */
     async othersSettled(): Promise<void> {
-      await gateEntered
+      await entered.promise
       // Changed by the wrapped reads as they finish.
       // eslint-disable-next-line no-unmodified-loop-condition
       while (othersInFlight > 0)
@@ -95,7 +89,7 @@ function gateTableRead(storage: Storage, gated: MemberTable) {
     },
     open(): void {
       counting = false
-      open()
+      opened.resolve()
     },
     restore: () => restores.forEach(restore => restore()),
   }

@@ -1,7 +1,7 @@
 import type { SyncChangeIn, SyncChangeOut, SyncResponse } from '../../src/domain/wire'
 import { expect, it } from 'vitest'
 import { addDays, weekKey } from '../../src/domain/week'
-import { branchWith, checkin, daysAgo, expectError, pullAll, studyChange, sync, syncOk, today, useApp, uuid } from './support/api'
+import { branchWith, checkin, daysAgo, expectError, pullAll, resolvable, studyChange, sync, syncOk, today, useApp, uuid } from './support/api'
 import { describeEachBackend, useStorage } from './support/backends'
 
 describeEachBackend('sync', (backend) => {
@@ -359,34 +359,28 @@ describeEachBackend('sync', (backend) => {
     await syncOk(app(), a.token, { clientId: 'phone-0', changes: [studyChange(edited, 10)] })
     const repository = ctx.storage.studyCheckins as unknown as { findHeads: (...args: unknown[]) => Promise<unknown> }
     const original = repository.findHeads
-    let entered!: () => void
-    let open!: () => void
-    const judged = new Promise<void>((resolve) => {
-      entered = resolve
-    })
-    const gate = new Promise<void>((resolve) => {
-      open = resolve
-    })
+    const judged = resolvable()
+    const gate = resolvable()
     let held = false
     repository.findHeads = async (...args: unknown[]) => {
       const heads = await original.apply(repository, args)
       if (!held) {
         held = true
-        entered()
-        await gate
+        judged.resolve()
+        await gate.promise
       }
       return heads
     }
     try {
       const older = syncOk(app(), a.token, { clientId: 'phone-1', changes: [studyChange(edited, 20, { note: '旧' }), studyChange(created, 20, { note: '旧' })] })
-      await judged
+      await judged.promise
       const newer = await syncOk(app(), a.token, { clientId: 'phone-2', changes: [studyChange(edited, 30, { note: '新' }), studyChange(created, 30, { note: '新' })] })
       expect(newer.results.map(r => r.status)).toEqual(['applied', 'applied'])
-      open()
+      gate.resolve()
       expect((await older).results.map(r => r.status)).toEqual(['stale', 'stale'])
     }
     finally {
-      open()
+      gate.resolve()
       repository.findHeads = original
     }
     const rows = await ctx.storage.db.selectFrom('study_checkins').select(['id', 'updated_at', 'note', 'client_id']).where('id', 'in', [edited, created]).orderBy('id').execute()

@@ -112,3 +112,12 @@ export function expectError(res: { statusCode: number, body: string, headers: Re
 }
 
 export const uuid = (): string => randomUUID()
+
+/** A promise and the function that settles it (Node 20 has no Promise.withResolvers). */
+export function resolvable(): { promise: Promise<void>, resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
+}

@@ -35,20 +35,12 @@ export class GridQueries {
     const branch = await this.db.selectFrom('branches').select('time_zone').where('id', '=', branchId).executeTakeFirst()
     const today = todayIn(branch?.time_zone || DEFAULT_TIME_ZONE, now)
     const timelines = await this.history.timelines(branchId)
-    // counted.get(id)[i]: whether the member counts in week i (each week's span worked out once).
+    // Each member counted in some week, with whether they count in week i (each week's span worked out once).
     const spans = weeks.map(week => weekSpan(week, today))
-    const counted = new Map<string, boolean[]>()
-    const inGroupCount = weeks.map(() => 0)
-    for (const t of timelines.values()) {
-      const flags = spans.map(span => inBranchInSpan(t, span) && (group === 'all' || retiredOn(t, span.statusDay) === (group === 'retired')))
-      if (!flags.includes(true))
-        continue
-      flags.forEach((flag, i) => {
-        if (flag)
-          inGroupCount[i]! += 1
-      })
-      counted.set(t.id, flags)
-    }
+    const counted = [...timelines.values()]
+      .map(person => ({ person, flags: spans.map(span => inBranchInSpan(person, span) && (group === 'all' || retiredOn(person, span.statusDay) === (group === 'retired'))) }))
+      .filter(c => c.flags.includes(true))
+    const inGroupCount = weeks.map((_, i) => counted.filter(c => c.flags[i]).length)
     // One row per member: its (week, check-ins, minutes) sums joined into a string by the database,
     // so a year of a 500-member branch crosses into JS as 500 rows, not 20,000.
     const weekSums = this.db.selectFrom('study_checkins as c')
@@ -69,8 +61,7 @@ export class GridQueries {
 
     const column = new Map(weeks.map((w, i) => [w, i]))
     const rows = new Map<string, GridMember>()
-    for (const [id, flags] of counted) {
-      const p = timelines.get(id)!
+    for (const { person: p, flags } of counted) {
       rows.set(p.id, {
         id: p.id,
         name: p.name,

@@ -340,7 +340,7 @@ export class RecordRepository<T extends MemberTable = MemberTable> {
     return heads
   }
 
-  private rowValues(w: RecordWrite<T>, rev: number | Expression<number>) {
+  private rowValues(w: RecordWrite<T>, rev: number) {
     return {
       id: w.id,
       member_id: w.memberId,
