@@ -458,6 +458,21 @@ interface PassContext {
   clock: number
   /** When a pull last wrote each record (`table:id`), by `clock`. */
   pulledAt: Map<string, number>
+  /**
+   * The answers received and not yet stored, one after the other: each push's answer is stored
+   * (`applyResponse`) while the next request is on the wire. Rejects once one of them failed.
+   */
+  settling: Promise<void>
+  /** Why a settle failed: no further request is sent, and the pass throws it. */
+  settleError?: unknown
+  /**
+   * The cursor the next request sends, when an answer not yet stored decided it: its own cursor,
+   * since no result of it is `stale` (only a stale result can take the cursor back to the start).
+   * Undefined: the next request waits for the settles and reads the stored cursor.
+   */
+  aheadCursor?: string | null
+  /** The last stored answer said the server holds more, or a settle took the cursor back, or a change was held: a pull must follow. */
+  needPull: boolean
 }
 
 function emptySummary(): SyncPassSummary {
@@ -466,7 +481,7 @@ function emptySummary(): SyncPassSummary {
 
 async function passContext(transport: SyncTransport, memberId: string, now: () => number = Date.now): Promise<PassContext> {
   await assertSession(memberId)
-  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now, clock: 0, pulledAt: new Map() }
+  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now, clock: 0, pulledAt: new Map(), settling: Promise.resolve(), needPull: false }
 }
 
 /**
@@ -478,11 +493,27 @@ async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
   const newest = await db.outbox.orderBy('queuedAt').last()
   if (!newest)
     return true
-  const walk: OutboxWalk = { queuedAt: -Infinity, taken: new Set(), until: newest.queuedAt, done: false }
+  ctx.aheadCursor = await getCursor()
+  ctx.needPull = true
+  try {
+    await pushQueued(ctx, batchLimit, newest.queuedAt)
+  }
+  catch (error) {
+    // Whatever failed, the answers already received are stored (or fail) before the pass ends:
+    // no settle of this pass runs after it, beside the next pass or a sign-out.
+    await ctx.settling.catch(() => {})
+    throw error
+  }
+  await settled(ctx)
+  return ctx.needPull
+}
+
+/** The body of `push`: the outbox up to `until` (`queuedAt`), in batches, then the held changes one by one. */
+async function pushQueued(ctx: PassContext, batchLimit: number, until: number): Promise<void> {
+  const walk: OutboxWalk = { queuedAt: -Infinity, taken: new Set(), until, done: false }
   // A record the server failed on last time goes last and alone, so it costs the others nothing.
   const held: OutboxEntry[] = []
   const requests = (read: ReadBatch) => sizedBatches(read.sent, s => encoder.encode(JSON.stringify(s.change)).length, batchLimit)
-  let needPull = true
   let next: Promise<ReadBatch> | undefined = readNextBatch(ctx, walk, batchLimit, held)
   while (next) {
     const read = await next
@@ -494,7 +525,7 @@ async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
       // While the last request of this batch is on the wire, the next batch is read: its records
       // are others than these, and its settle reads again any row a pull writes meanwhile.
       const prefetch = i === pending.length - 1 && !walk.done
-      needPull = await pushIsolating(ctx, sent, prefetch
+      await pushIsolating(ctx, sent, prefetch
         ? () => {
             next = readNextBatch(ctx, walk, batchLimit, held)
             next.catch(() => {})
@@ -509,9 +540,8 @@ async function push(ctx: PassContext, batchLimit: number): Promise<boolean> {
     if (read.orphans.length > 0)
       await db.outbox.bulkDelete(read.orphans)
     for (const sent of requests(read))
-      needPull = await pushIsolating(ctx, sent)
+      await pushIsolating(ctx, sent)
   }
-  return needPull
 }
 
 /** A server fault (5xx), as opposed to no answer (status 0) or a refusal of the request (4xx). */
@@ -526,9 +556,9 @@ function isServerFault(error: unknown): error is Error & { status: number, code?
  * faulty change from a server that is down: if that fails too, the pass fails as before (and the
  * runner backs off). The change isolated alone stays queued with the error.
  */
-async function pushIsolating(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<boolean> {
+async function pushIsolating(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<void> {
   try {
-    return await pushBatch(ctx, sent, onSent)
+    await pushBatch(ctx, sent, onSent)
   }
   catch (error) {
     if (!isServerFault(error))
@@ -538,16 +568,16 @@ async function pushIsolating(ctx: PassContext, sent: SentChange[], onSent?: () =
 }
 
 /** After a server fault on `sent`: a pull tells a faulty change from a server that is down, then halves. */
-async function isolate(ctx: PassContext, sent: SentChange[], error: Error & { status: number, code?: string }): Promise<boolean> {
+async function isolate(ctx: PassContext, sent: SentChange[], error: Error & { status: number, code?: string }): Promise<void> {
   await pullPage(ctx)
   if (sent.length === 1) {
     await holdChange(ctx, sent[0]!, error)
-    return true
+    ctx.needPull = true
+    return
   }
   const half = Math.ceil(sent.length / 2)
-  const first = await pushIsolating(ctx, sent.slice(0, half))
-  const second = await pushIsolating(ctx, sent.slice(half))
-  return first || second
+  await pushIsolating(ctx, sent.slice(0, half))
+  await pushIsolating(ctx, sent.slice(half))
 }
 
 /** Keeps a change the server failed on queued, with the error, unless it was edited meanwhile. */
@@ -561,22 +591,54 @@ async function holdChange(ctx: PassContext, sent: SentChange, error: Error & { c
   })
 }
 
-/** Sends one request of changes and settles its answer; returns whether a pull must follow. */
-async function pushBatch(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<boolean> {
+/** Waits for every answer received to be stored; throws what a settle failed with. */
+async function settled(ctx: PassContext): Promise<void> {
+  await ctx.settling
+}
+
+/**
+ * The cursor a push sends: the last answer's when it is known already (see `aheadCursor`), else
+ * the stored one once every answer is stored. Throws when a settle failed, so nothing more is sent.
+ */
+async function pushCursor(ctx: PassContext): Promise<string | null> {
+  if (ctx.settleError !== undefined)
+    throw ctx.settleError
+  if (ctx.aheadCursor !== undefined)
+    return ctx.aheadCursor
+  await settled(ctx)
+  return getCursor()
+}
+
+/**
+ * Sends one request of changes and queues its answer to be stored after the previous ones (see
+ * `settling`): the next request goes out while this one is stored. Its cursor is this answer's,
+ * which the server computed after this push, so nothing is skipped; should this settle fail, the
+ * later answers are not stored either (their records stay queued and are pushed again, which the
+ * server answers as replays) and the cursor stays where the last stored answer left it.
+ */
+async function pushBatch(ctx: PassContext, sent: SentChange[], onSent?: () => void): Promise<void> {
   // omitApplied: the server does not send back the rows it applied; settling them needs only
   // their results (the row's `base` is what was sent), so a 500-change push is not answered twice.
-  const answer = ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: sent.map(s => s.change), omitApplied: true })
+  const answer = ctx.transport.sync({ clientId: ctx.clientId, cursor: await pushCursor(ctx), changes: sent.map(s => s.change), omitApplied: true })
   onSent?.()
   const response = await answer
   assertSameMember(ctx, response)
   ctx.summary.requests++
   ctx.summary.pushed += sent.length
-  const resetCursor = await applyResponse(ctx, response, sent)
-  return response.hasMore || resetCursor
+  ctx.aheadCursor = response.results.some(result => result.status === 'stale') ? undefined : response.cursor
+  ctx.settling = ctx.settling.then(async () => {
+    const resetCursor = await applyResponse(ctx, response, sent)
+    ctx.needPull = response.hasMore || resetCursor
+  })
+  ctx.settling.catch((error: unknown) => {
+    ctx.settleError ??= error
+  })
 }
 
 /** Pulls one page from the stored cursor and stores it with its cursor; returns `hasMore`. */
 async function pullPage(ctx: PassContext): Promise<boolean> {
+  await settled(ctx)
+  ctx.aheadCursor = undefined
   const response = await ctx.transport.sync({ clientId: ctx.clientId, cursor: await getCursor(), changes: [] })
   assertSameMember(ctx, response)
   ctx.summary.requests++

@@ -287,6 +287,77 @@ describe('stale', () => {
   })
 })
 
+describe('the next request sent while the last answer is stored', () => {
+  it('after a stale answer that takes the cursor back, the next batch goes from the start, not from that answer\'s cursor', async () => {
+    const { memberId, newer, id, cursorAfterFirstPull } = await queueOlderCopyWithoutBase()
+    // 500 more, queued after it: the stale record goes in the first batch of 500, one in the second.
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (let i = 0; i < 500; i++)
+        await saveStudyCheckin(memberId, crypto.randomUUID(), checkin(`第${i}次学习`), Date.now() + 10_000 + i)
+    })
+    const requests: SyncRequest[] = []
+    const transport: SyncTransport = {
+      async sync(request) {
+        requests.push(structuredClone(request))
+        const response = await api.sync(request)
+        // As above: no courtesy copy of the stale row, so only a full pull brings it.
+        return request.changes.length > 0 ? { ...response, changes: response.changes.filter(c => Number(c.rev) > Number(request.cursor)) } : response
+      },
+    }
+    const summary = await runSyncPass(transport, { memberId })
+    expect(summary).toMatchObject({ stale: 1, applied: 500 })
+    const pushes = requests.filter(r => r.changes.length > 0)
+    expect(pushes.map(r => r.changes.length)).toEqual([500, 1])
+    // The first answer's cursor would skip the server copy: the second push waited for the first
+    // answer to be stored and sent the cursor it left (null).
+    expect(pushes.map(r => r.cursor)).toEqual([cursorAfterFirstPull, null])
+    expect(await db.studyCheckins.get(id)).toMatchObject({ topic: '服务器上的版本', updatedAt: newer, sync: 'synced' })
+    expect(await db.outbox.count()).toBe(0)
+    expect(await db.studyCheckins.filter(row => row.sync !== 'synced').count()).toBe(0)
+  }, HEAVY_TEST_TIMEOUT_MS)
+
+  it('a request that fails mid-pass ends the pass only once the answers already received are stored', async () => {
+    const { memberId } = await newMember()
+    const ids = Array.from({ length: 1200 }, () => crypto.randomUUID())
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (const [i, id] of ids.entries())
+        await saveStudyCheckin(memberId, id, checkin(`第${i}次学习`), 1_700_000_000_000 + i)
+    })
+    // The network goes at the second request, sent while the first answer is being stored.
+    const { transport } = recordingTransport((_request, index) => {
+      if (index === 1)
+        throw Object.assign(new Error('no answer'), { status: 0, code: 'network' })
+    })
+    await expect(runSyncPass(transport, { memberId })).rejects.toThrow('no answer')
+    // Right as the pass fails, the first batch is settled: nothing of it is left to a settle
+    // still running beside the next pass.
+    expect(await db.outbox.count()).toBe(700)
+    expect(await db.studyCheckins.where('id').anyOf(ids.slice(0, 500)).filter(row => row.sync === 'synced').count()).toBe(500)
+    expect(await db.studyCheckins.where('id').anyOf(ids.slice(500)).filter(row => row.sync === 'pending').count()).toBe(700)
+  }, HEAVY_TEST_TIMEOUT_MS)
+
+  it('a settle that fails stops the pass: nothing is stored after it, and the pass ends only once no settle is left running', async () => {
+    const { memberId } = await newMember()
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (let i = 0; i < 1500; i++)
+        await saveStudyCheckin(memberId, crypto.randomUUID(), checkin(`第${i}次学习`), 1_700_000_000_000 + i)
+    })
+    // Signing out while the second request is on the wire: the first answer's settle (before or
+    // after it) and every later one find another session and store nothing.
+    const { transport, requests } = recordingTransport(async (_request, index) => {
+      if (index === 1)
+        await clearSessionData()
+    })
+    await expect(runSyncPass(transport, { memberId })).rejects.toBeInstanceOf(SessionChangedError)
+    // At most the request already being built when the settle failed follows the failure.
+    expect(requests.length).toBeLessThanOrEqual(3)
+    const afterPass = { rows: await db.studyCheckins.count(), outbox: await db.outbox.count(), cursor: await getCursor() }
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(afterPass).toEqual({ rows: 0, outbox: 0, cursor: null })
+    expect({ rows: await db.studyCheckins.count(), outbox: await db.outbox.count(), cursor: await getCursor() }).toEqual(afterPass)
+  }, HEAVY_TEST_TIMEOUT_MS)
+})
+
 /**
  * A member whose server copy of a record is newer than a queued local copy that has no `base`
  * (e.g. kept from before an upgrade), with the pull cursor already past the server copy.
