@@ -256,6 +256,14 @@ export class StudyLogDatabase extends Dexie {
     }).upgrade(async (tx) => {
       await tx.table<MetaRow, MetaKey>('meta').put({ key: 'cursor', value: null })
     })
+    // Version 6: the check-in and service-log indexes no query reads any more ([memberId+date],
+    // week, updatedAt; the lists, counts and week card read the `owner` ones) are dropped. Every put
+    // writes an entry in each index of its table: a push settling 500 check-ins rewrote nine per
+    // row, now six. Rows and the cursor are kept as they are.
+    this.version(6).stores({
+      studyCheckins: 'id, memberId, owner, [owner+sync], [owner+date+updatedAt], [owner+week]',
+      serviceLogs: 'id, memberId, owner, [owner+sync], [owner+date+updatedAt], [owner+updatedAt]',
+    })
     // Every write of a member row goes through here (put, add, bulkPut, modify, the upgrade too), so
     // `owner` always follows `memberId` and `deleted`. Level 10 sits above Dexie's own cache and
     // change tracking, so they see the stored shape.

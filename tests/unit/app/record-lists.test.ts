@@ -312,8 +312,8 @@ describe('schema version 4', () => {
     const upgraded = new StudyLogDatabase(name)
     try {
       await upgraded.open()
-      // Through version 5 too, which adds sessions and pulls again (sessions.test.ts).
-      expect(upgraded.verno).toBe(5)
+      // Through version 5 too, which adds sessions and pulls again (sessions.test.ts), and 6.
+      expect(upgraded.verno).toBe(6)
       const keptCheckins = await upgraded.studyCheckins.toArray()
       expect(keptCheckins.sort((a, b) => a.id.localeCompare(b.id))).toEqual(checkins)
       expect(await upgraded.readingNotes.toArray()).toEqual(notes)
@@ -323,6 +323,55 @@ describe('schema version 4', () => {
       expect(await upgraded.studyCheckins.where('owner').equals(member.id).count()).toBe(live.length)
       expect(await upgraded.studyCheckins.where('[owner+sync]').equals([member.id, 'rejected']).count()).toBe(live.filter(r => r.sync === 'rejected').length)
       expect((await upgraded.readingNotes.where('owner').equals(member.id).primaryKeys()).sort()).toEqual(['n-0001', 'n-0003'])
+    }
+    finally {
+      upgraded.close()
+      await Dexie.delete(name)
+    }
+  })
+})
+
+describe('schema version 6', () => {
+  it('drops the check-in and service-log indexes no query reads, keeping every row, the outbox and the cursor', async () => {
+    const name = `upgrade-${crypto.randomUUID()}`
+    const old = new Dexie(name)
+    // Version 5 as the app declared it.
+    old.version(5).stores({
+      meta: 'key',
+      session: 'key',
+      outbox: 'key, queuedAt',
+      drafts: 'key',
+      materialBodies: 'id, [id+updatedAt]',
+      studyCheckins: 'id, memberId, [memberId+date], week, updatedAt, owner, [owner+sync], [owner+date+updatedAt], [owner+week]',
+      serviceLogs: 'id, memberId, [memberId+date], updatedAt, owner, [owner+sync], [owner+date+updatedAt], [owner+updatedAt]',
+      readingNotes: 'id, memberId, updatedAt, owner, [owner+sync], [owner+updatedAt]',
+      problems: 'id, memberId, branchId, updatedAt, status, owner, [owner+sync], [owner+date+updatedAt]',
+      materials: 'id, memberId, publishedAt, updatedAt, owner, [owner+sync]',
+      readingProgress: 'id, materialId, memberId, updatedAt, owner, [owner+sync]',
+      sessions: 'id, memberId, date, code, updatedAt, owner, [owner+sync]',
+    })
+    const checkins = seededCheckins(40)
+    await old.table('studyCheckins').bulkPut(checkins.map(row => row.deleted ? row : { ...row, owner: row.memberId }))
+    await old.table('outbox').put({ key: `studyCheckins:${checkins[0]!.id}`, table: 'studyCheckins', id: checkins[0]!.id, version: 2, queuedAt: 5 })
+    await old.table('meta').put({ key: 'cursor', value: '42' })
+    old.close()
+
+    const upgraded = new StudyLogDatabase(name)
+    try {
+      await upgraded.open()
+      expect(upgraded.verno).toBe(6)
+      expect((await upgraded.studyCheckins.toArray()).sort((a, b) => a.id.localeCompare(b.id))).toEqual(checkins)
+      expect(await upgraded.outbox.toArray()).toEqual([{ key: `studyCheckins:${checkins[0]!.id}`, table: 'studyCheckins', id: checkins[0]!.id, version: 2, queuedAt: 5 }])
+      // Nothing was dropped that a pull must bring again.
+      expect((await upgraded.meta.get('cursor'))?.value).toBe('42')
+      const indexes = (table: 'studyCheckins' | 'serviceLogs') => upgraded.table(table).schema.indexes.map(index => index.name).sort()
+      expect(indexes('studyCheckins')).toEqual(['[owner+date+updatedAt]', '[owner+sync]', '[owner+week]', 'memberId', 'owner'])
+      expect(indexes('serviceLogs')).toEqual(['[owner+date+updatedAt]', '[owner+sync]', '[owner+updatedAt]', 'memberId', 'owner'])
+      // The lists read as before.
+      const live = sortedLive(checkins, compareByDateThenEdit)
+      expect(await upgraded.studyCheckins.where('owner').equals(member.id).count()).toBe(live.length)
+      const week = live[0]!.week
+      expect(await upgraded.studyCheckins.where('[owner+week]').equals([member.id, week]).count()).toBe(live.filter(row => row.week === week).length)
     }
     finally {
       upgraded.close()
