@@ -3,7 +3,7 @@ import type { MaterialBodyTransport, MaterialDownloadSummary } from '@/app/sync/
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { api, ApiError } from '@/app/api/client'
-import { useLiveQuery } from '@/app/composables/useLiveQuery'
+import { holdLiveQueries, useLiveQuery } from '@/app/composables/useLiveQuery'
 import { getMeta, setMeta } from '@/app/db/meta'
 import { countOutbox, countRejected } from '@/app/db/studyCheckins'
 import { isRetryableSyncError, nextRetryDelay } from '@/app/sync/backoff'
@@ -79,7 +79,7 @@ export const useSyncStore = defineStore('sync', () => {
     const memberId = session.member?.id
     if (!memberId)
       return null
-    const summary = await runSyncPass(transport, { memberId })
+    const summary = await runSyncPass(transport, { memberId, hold: holdLiveQueries })
     // Texts of materials come apart from the pull; a failed one is tried again next pass.
     lastDownloads.value = await downloadMaterialBodies(bodyTransport(), { memberId, onState: downloads.setDownload })
     return summary

@@ -35,6 +35,13 @@ export interface SyncPassOptions {
   memberId: string
   batchLimit?: number
   now?: () => number
+  /**
+   * Called when the pass knows it will store several batches (a push or a pull of more than one
+   * request), before their commits; the pass calls the release it returns when it ends. The app
+   * holds its live queries meanwhile (`holdLiveQueries`), so the lists read again once a second,
+   * not after each batch.
+   */
+  hold?: () => () => void
 }
 
 /** Thrown when the signed-in member changed during a pass: nothing more is written for the old one. */
@@ -473,15 +480,35 @@ interface PassContext {
   aheadCursor?: string | null
   /** The last stored answer said the server holds more, or a settle took the cursor back, or a change was held: a pull must follow. */
   needPull: boolean
+  /** See `SyncPassOptions.hold`; `release` is set while the pass holds. */
+  hold?: () => () => void
+  release?: () => void
 }
 
 function emptySummary(): SyncPassSummary {
   return { pushed: 0, applied: 0, stale: 0, rejected: 0, held: 0, pulled: 0, requests: 0 }
 }
 
-async function passContext(transport: SyncTransport, memberId: string, now: () => number = Date.now): Promise<PassContext> {
+async function passContext(transport: SyncTransport, memberId: string, now: () => number = Date.now, hold?: () => () => void): Promise<PassContext> {
   await assertSession(memberId)
-  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now, clock: 0, pulledAt: new Map(), settling: Promise.resolve(), needPull: false }
+  return { transport, memberId, clientId: await getClientId(), summary: emptySummary(), now, clock: 0, pulledAt: new Map(), settling: Promise.resolve(), needPull: false, hold }
+}
+
+/** Several batches will be stored: hold the app's live queries until the pass ends (once per pass). */
+function holdForBatches(ctx: PassContext): void {
+  if (ctx.hold && !ctx.release)
+    ctx.release = ctx.hold()
+}
+
+/** Runs a pass's work and releases the live-query hold it took, however it ends. */
+async function releasing<R>(ctx: PassContext, work: () => Promise<R>): Promise<R> {
+  try {
+    return await work()
+  }
+  finally {
+    ctx.release?.()
+    ctx.release = undefined
+  }
 }
 
 /**
@@ -521,6 +548,8 @@ async function pushQueued(ctx: PassContext, batchLimit: number, until: number): 
     if (read.orphans.length > 0)
       await db.outbox.bulkDelete(read.orphans)
     const pending = requests(read)
+    if (!walk.done || pending.length > 1)
+      holdForBatches(ctx)
     for (const [i, sent] of pending.entries()) {
       // While the last request of this batch is on the wire, the next batch is read: its records
       // are others than these, and its settle reads again any row a pull writes meanwhile.
@@ -648,9 +677,11 @@ async function pullPage(ctx: PassContext): Promise<boolean> {
 
 /** Pulls pages from the stored cursor until `hasMore` is false; each page and its cursor are stored together. */
 async function pull(ctx: PassContext): Promise<void> {
-  let hasMore = true
-  while (hasMore)
+  let hasMore = await pullPage(ctx)
+  while (hasMore) {
+    holdForBatches(ctx)
     hasMore = await pullPage(ctx)
+  }
 }
 
 /**
@@ -658,8 +689,8 @@ async function pull(ctx: PassContext): Promise<void> {
  * edit keeps the edit; the server's row becomes its `base`.
  */
 export async function pullChanges(transport: SyncTransport, options: SyncPassOptions): Promise<SyncPassSummary> {
-  const ctx = await passContext(transport, options.memberId)
-  await pull(ctx)
+  const ctx = await passContext(transport, options.memberId, Date.now, options.hold)
+  await releasing(ctx, () => pull(ctx))
   return ctx.summary
 }
 
@@ -670,9 +701,11 @@ export async function pullChanges(transport: SyncTransport, options: SyncPassOpt
  */
 export async function runSyncPass(transport: SyncTransport, options: SyncPassOptions): Promise<SyncPassSummary> {
   const { memberId, batchLimit = SYNC_BATCH_LIMIT, now = Date.now } = options
-  const ctx = await passContext(transport, memberId, now)
-  if (await push(ctx, batchLimit))
-    await pull(ctx)
+  const ctx = await passContext(transport, memberId, now, options.hold)
+  await releasing(ctx, async () => {
+    if (await push(ctx, batchLimit))
+      await pull(ctx)
+  })
   await db.transaction('rw', db.session, db.meta, async () => {
     await assertSession(memberId)
     await db.meta.put({ key: 'lastSyncedAt', value: now() })

@@ -10,7 +10,7 @@ import { saveSession } from '@/app/db/session'
 import { saveStudyCheckin } from '@/app/db/studyCheckins'
 import { sortStudyCheckins, studyWeekState } from '@/app/composables/studyCheckinsView'
 import { useBranchCompletion } from '@/app/composables/useBranchCompletion'
-import { useLiveQuery } from '@/app/composables/useLiveQuery'
+import { HELD_REFRESH_MS, holdLiveQueries, useLiveQuery } from '@/app/composables/useLiveQuery'
 import { useStudyCheckins, useStudyWeek } from '@/app/composables/useStudyCheckins'
 import { useSessionStore } from '@/app/stores/session'
 import { useStudyStore } from '@/app/stores/study'
@@ -92,6 +92,48 @@ describe('live composables', () => {
     await saveStudyCheckin(member.id, crypto.randomUUID(), checkin('二'))
     await new Promise(resolve => setTimeout(resolve, 50))
     expect(count.value).toBe(0)
+  })
+})
+
+describe('live queries held while the sync stores many batches', () => {
+  beforeEach(async () => {
+    await resetDevice()
+  })
+
+  it('read at most once per refresh while held, at once when released, and at once for a query started meanwhile', async () => {
+    const scope = effectScope()
+    let reads = 0
+    const count = scope.run(() => useLiveQuery(() => {
+      reads++
+      return db.studyCheckins.where('owner').equals(member.id).count()
+    }, -1))!
+    await vi.waitFor(() => expect(count.value).toBe(0))
+    const release = holdLiveQueries()
+    try {
+      const readsAtHold = reads
+      // Ten commits in quick succession, as ten settled batches would be.
+      for (let i = 0; i < 10; i++)
+        await saveStudyCheckin(member.id, crypto.randomUUID(), checkin(`第${i}次`))
+      await new Promise(resolve => setTimeout(resolve, 100))
+      // Not one read per commit: at most one refresh came meanwhile.
+      expect(reads - readsAtHold).toBeLessThanOrEqual(1)
+      expect(count.value).toBeLessThan(10)
+      // The refresh reads what is there now.
+      await vi.waitFor(() => expect(count.value).toBe(10), { timeout: HELD_REFRESH_MS * 3 })
+      // A query started while held answers at once, with the rows as they are.
+      const late = scope.run(() => useLiveQuery(() => db.studyCheckins.where('owner').equals(member.id).count(), -1))!
+      await vi.waitFor(() => expect(late.value).toBe(10), { timeout: HELD_REFRESH_MS / 2 })
+      await saveStudyCheckin(member.id, crypto.randomUUID(), checkin('放开前'))
+    }
+    finally {
+      release()
+      release()
+    }
+    // Released: the save made while held shows at once, and later ones as they commit.
+    await vi.waitFor(() => expect(count.value).toBe(11), { timeout: HELD_REFRESH_MS / 2 })
+    await saveStudyCheckin(member.id, crypto.randomUUID(), checkin('放开后'))
+    await vi.waitFor(() => expect(count.value).toBe(12), { timeout: HELD_REFRESH_MS / 2 })
+    scope.stop()
   })
 })
 

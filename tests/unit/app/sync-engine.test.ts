@@ -316,6 +316,39 @@ describe('the next request sent while the last answer is stored', () => {
     expect(await db.studyCheckins.filter(row => row.sync !== 'synced').count()).toBe(0)
   }, HEAVY_TEST_TIMEOUT_MS)
 
+  it('holds the app\'s live queries over a pass of several batches, and releases them however the pass ends; one batch holds nothing', async () => {
+    const { memberId } = await newMember()
+    const events: string[] = []
+    const hold = () => {
+      events.push('hold')
+      return () => {
+        events.push('release')
+      }
+    }
+    await saveStudyCheckin(memberId, crypto.randomUUID(), checkin('一条'))
+    await runSyncPass(recordingTransport().transport, { memberId, hold })
+    expect(events).toEqual([])
+
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (let i = 0; i < 700; i++)
+        await saveStudyCheckin(memberId, crypto.randomUUID(), checkin(`第${i}次学习`), 1_700_000_000_000 + i)
+    })
+    await runSyncPass(recordingTransport().transport, { memberId, hold })
+    expect(events).toEqual(['hold', 'release'])
+
+    events.length = 0
+    await db.transaction('rw', db.studyCheckins, db.outbox, async () => {
+      for (let i = 0; i < 700; i++)
+        await saveStudyCheckin(memberId, crypto.randomUUID(), checkin(`第${i}次复习`), 1_800_000_000_000 + i)
+    })
+    const { transport } = recordingTransport((_request, index) => {
+      if (index === 1)
+        throw Object.assign(new Error('no answer'), { status: 0, code: 'network' })
+    })
+    await expect(runSyncPass(transport, { memberId, hold })).rejects.toThrow('no answer')
+    expect(events).toEqual(['hold', 'release'])
+  }, HEAVY_TEST_TIMEOUT_MS)
+
   it('a request that fails mid-pass ends the pass only once the answers already received are stored', async () => {
     const { memberId } = await newMember()
     const ids = Array.from({ length: 1200 }, () => crypto.randomUUID())
